@@ -1,0 +1,135 @@
+"""Shared numerical helpers: dtype rules, float32 opmath and gradient rules.
+
+Every activation is written once as a formula on a *compute* array (float32 for
+half-precision inputs) and wrapped by :func:`jax_activations._registry.activation`,
+which applies the dtype rules below.  Gradients that plain autodiff gets wrong are
+attached with :func:`derivative`, which keeps the backward pass lean: the tangent
+is computed under :func:`jax.checkpoint` from exactly one saved array (the input
+``x`` or the output ``y``), so reverse mode stores that array and nothing else,
+while forward mode (``jvp``, ``jacfwd``, ``hessian``) keeps working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.custom_derivatives import SymbolicZero
+
+__all__ = [
+    "compute_dtype",
+    "derivative",
+    "double_where",
+    "output_dtype",
+]
+
+_HALF = (jnp.dtype(jnp.float16), jnp.dtype(jnp.bfloat16))
+
+
+def output_dtype(dtype: Any) -> jnp.dtype:
+    """The dtype an activation returns for an input of ``dtype``.
+
+    Floating inputs keep their dtype; integer and bool inputs are promoted to the
+    default float dtype (float32, or float64 under ``jax_enable_x64``); complex
+    inputs raise ``TypeError``.
+    """
+    dtype = jnp.dtype(dtype)
+    if jnp.issubdtype(dtype, jnp.complexfloating):
+        raise TypeError(
+            f"x: complex input (dtype {dtype}) is not supported; "
+            "activations take real floating, integer or bool arrays"
+        )
+    if jnp.issubdtype(dtype, jnp.floating):
+        return dtype
+    if jnp.issubdtype(dtype, jnp.integer) or dtype == jnp.bool_:
+        return jnp.dtype(jnp.result_type(float))
+    raise TypeError(f"x: unsupported dtype {dtype}; expected a real floating, integer or bool array")
+
+
+def compute_dtype(dtype: Any) -> jnp.dtype:
+    """float16/bfloat16 are computed in float32 and rounded once at the end."""
+    dtype = jnp.dtype(dtype)
+    return jnp.dtype(jnp.float32) if dtype in _HALF else dtype
+
+
+def double_where(cond: jax.Array, x: jax.Array, safe: float | jax.Array) -> jax.Array:
+    """``where(cond, x, safe)`` for use *before* a function that is undefined off ``cond``.
+
+    Feeding only the branch's own domain to each branch keeps both the value and
+    the gradient of the discarded branch finite (the "double where" idiom).
+    """
+    return jnp.where(cond, x, safe)
+
+
+def _is_zero(t: Any) -> bool:
+    return isinstance(t, SymbolicZero)
+
+
+def derivative(
+    rule: Callable[..., jax.Array],
+    *,
+    uses: str = "x",
+) -> Callable[[Callable[..., jax.Array]], Callable[..., jax.Array]]:
+    """Attach an analytic derivative ``df/dx`` to a formula ``f(x, *params)``.
+
+    ``rule`` receives ``x`` (``uses="x"``) or the output ``y`` (``uses="y"``) and
+    the parameters, and returns ``df/dx`` elementwise.  The tangent is computed
+    under :func:`jax.checkpoint`, so reverse mode saves only that one array and
+    recomputes the coefficient in the backward pass.  Derivatives with respect
+    to the parameters come from autodiff of the formula itself (only when they
+    are asked for).  The rule must itself be differentiable (Hessians use it).
+    """
+    if uses not in ("x", "y"):
+        raise ValueError(f"uses: expected 'x' or 'y', got {uses!r}")
+
+    def wrap(formula: Callable[..., jax.Array]) -> Callable[..., jax.Array]:
+        f = jax.custom_jvp(formula)
+
+        def linear(saved, params, tx):
+            return rule(saved, *params) * tx
+
+        lin = jax.checkpoint(linear)
+
+        def jvp(primals, tangents):
+            x, *params = primals
+            tx, *tparams = tangents
+            y = f(x, *params)
+            if _is_zero(tx):
+                ty = jnp.zeros_like(y)
+            else:
+                ty = lin(x if uses == "x" else y, tuple(params), tx)
+            live = [i for i, t in enumerate(tparams) if not _is_zero(t)]
+            if live:
+                def of_params(*ps):
+                    full = list(params)
+                    for i, p in zip(live, ps):
+                        full[i] = p
+                    return formula(x, *full)
+
+                _, tp = jax.jvp(of_params, tuple(params[i] for i in live), tuple(tparams[i] for i in live))
+                ty = ty + tp
+            return y, ty
+
+        f.defjvp(jvp, symbolic_zeros=True)
+        f.__doc__ = formula.__doc__
+        return f
+
+    return wrap
+
+
+def as_compute(value: Any, dtype: jnp.dtype) -> jax.Array:
+    """A numeric hyperparameter as an array in the compute dtype (never promoting x)."""
+    return jnp.asarray(value, dtype=dtype)
+
+
+def concrete(value: Any) -> np.ndarray | None:
+    """``value`` as a NumPy array when it is known now, ``None`` for a tracer."""
+    if isinstance(value, jax.core.Tracer):
+        return None
+    try:
+        return np.asarray(value)
+    except Exception:  # noqa: BLE001 - not array-like: the caller reports the type
+        return None

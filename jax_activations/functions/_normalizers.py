@@ -1,0 +1,5 @@
+"""The normalizers family."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""The sigmoidal family."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
