@@ -66,4 +66,5 @@ from jax_activations.reference import _exponential  # noqa: E402,F401
 from jax_activations.reference import _learnable  # noqa: E402,F401
 from jax_activations.reference import _normalizers  # noqa: E402,F401
 from jax_activations.reference import _rectifiers  # noqa: E402,F401
+from jax_activations.reference import _selfgated  # noqa: E402,F401
 from jax_activations.reference import _sigmoidal  # noqa: E402,F401

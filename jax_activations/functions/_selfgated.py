@@ -1,0 +1,5 @@
+"""The self-gated family."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
