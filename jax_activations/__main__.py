@@ -178,9 +178,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    names = _check_names(args.names)
     from jax_activations import _accuracy
 
-    names = _check_names(args.names)
     print(f"accuracy check on {_backend()}", file=sys.stderr)
     results = _accuracy.measure(names=names, quick=args.quick, include=tuple(args.compare), progress=_progress())
     print(_accuracy.to_markdown(results))
@@ -198,9 +198,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    names = _check_names(args.names)
     from jax_activations import _speed
 
-    names = _check_names(args.names)
     print(f"speed on {_backend()} (ratios: time / jax.nn time; < 1 is faster)", file=sys.stderr)
     table = _speed.quick_table(names=names, progress=_progress())
     print(table)
