@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import jax
+import jax.test_util
 import jax.numpy as jnp
 import numpy as np
 import pytest
