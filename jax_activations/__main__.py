@@ -2,6 +2,7 @@
 
 * ``list``  every registered activation: name, aliases, parameters, formula, kink convention.
 * ``plot``  activations (and derivatives) on one figure, written to a PNG.
+* ``gallery`` every elementwise activation on a grid of small plots (the README's picture).
 * ``check`` the accuracy harness on the backend jaxlib selected; non-zero exit if the bar fails.
 * ``bench`` the quick speed table against jax.nn on the current backend.
 
@@ -177,6 +178,27 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gallery(args: argparse.Namespace) -> int:
+    import jax_activations as ja
+
+    out = args.output
+    directory = os.path.dirname(os.path.abspath(out)) or "."
+    if not os.path.isdir(directory) or not os.access(directory, os.W_OK):
+        raise _UsageError(f"gallery: cannot write {out!r}: directory {directory!r} does not exist or is not writable")
+    if not out.lower().endswith(".png"):
+        raise _UsageError(f"gallery: -o {out!r} must name a .png file")
+    names = [
+        s.name
+        for s in ja.specs()
+        if s.builtin and s.kind == "elementwise" and all(v is not _required() for v in s.params.values())
+    ]
+    from jax_activations import _plot
+
+    _plot.gallery(names, out, cols=args.cols)
+    print(f"wrote {out} ({len(names)} activations)")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     names = _check_names(args.names)
     from jax_activations import _accuracy
@@ -252,6 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
     pp.add_argument("--title", default=None)
     pp.add_argument("-o", "--output", required=True, metavar="FILE.png")
     pp.set_defaults(func=cmd_plot)
+
+    pg = sub.add_parser("gallery", help="every elementwise activation and its derivative on a grid of small plots")
+    pg.add_argument("-o", "--output", required=True, metavar="FILE.png")
+    pg.add_argument("--cols", type=int, default=6, help="plots per row (default 6)")
+    pg.set_defaults(func=cmd_gallery)
 
     pc = sub.add_parser("check", help="accuracy harness on this backend; exit 1 if the bar fails")
     pc.add_argument("--quick", action="store_true", help="a coarser grid (seconds instead of minutes)")
