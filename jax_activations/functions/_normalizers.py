@@ -1,5 +1,670 @@
-"""The normalizers family."""
+"""The normalizers family: softmax, log_softmax, softmin, sparsemax, entmax15 and glu.
+
+These act along an ``axis`` (static: it changes the program) rather than
+elementwise.  Each one has a ``jax.custom_jvp`` whose tangent is computed under
+:func:`jax.checkpoint` from the output alone (glu: from the input alone), so the
+backward pass saves one array, as ``jax.nn.softmax`` does, while ``jvp``,
+``jacfwd`` and ``hessian`` keep working.
+
+Conventions shared by the family:
+
+* ``axis`` is an int, a tuple of distinct ints (normalize jointly over those
+  axes) or ``None`` (all axes); anything else raises ``TypeError``, an axis out
+  of range or a repeated axis ``ValueError``.  1-D input works (per-example code
+  under ``vmap`` is 1-D); 0-D input raises ``ValueError``.
+* An ``-inf`` logit never receives mass; a row whose logits are all ``-inf`` (or
+  all masked) gives zeros (``log_softmax``: ``-inf``) and a zero gradient,
+  never NaN.  ``+inf`` logits share the whole mass equally (the limit).
+* A NaN among the (unmasked) logits of a row makes that whole row NaN.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from jax.typing import ArrayLike
+
+from jax_activations._numerics import derivative
+from jax_activations._registry import activation
+
+__all__ = ["entmax15", "glu", "log_softmax", "softmax", "softmin", "sparsemax"]
+
+Axis = int | tuple[int, ...] | None
+
+
+# --------------------------------------------------------------------------- #
+# Argument checks
+# --------------------------------------------------------------------------- #
+
+
+def _is_int(a: Any) -> bool:
+    if isinstance(a, bool):
+        return False
+    try:
+        operator.index(a)
+    except TypeError:
+        return False
+    return True
+
+
+def _check_axis_type(fname: str, axis: Any, *, allow_tuple: bool = True) -> None:
+    """TypeError unless ``axis`` is an int (or a tuple of distinct ints / None)."""
+    if _is_int(axis):
+        return
+    if allow_tuple and axis is None:
+        return
+    if allow_tuple and isinstance(axis, (tuple, list)) and all(_is_int(a) for a in axis):
+        ints = [operator.index(a) for a in axis]
+        if len(set(ints)) != len(ints):
+            raise ValueError(f"{fname}: axis={tuple(axis)!r} repeats an axis; expected distinct axes")
+        return
+    allowed = "an int, a tuple of ints or None" if allow_tuple else "an int"
+    raise TypeError(f"{fname}: axis={axis!r} has the wrong type; expected {allowed}")
+
+
+def _axes(fname: str, axis: Axis, ndim: int) -> tuple[int, ...]:
+    """``axis`` as a sorted tuple of non-negative axes of an ``ndim``-D array."""
+    _check_axis_type(fname, axis)
+    if ndim == 0:
+        raise ValueError(f"{fname}: x is 0-D (a scalar); expected an array with at least 1 dimension")
+    if axis is None:
+        return tuple(range(ndim))
+    raw = tuple(operator.index(a) for a in (axis if isinstance(axis, (tuple, list)) else (axis,)))
+    for a in raw:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{fname}: axis={axis!r} is out of range for x with ndim={ndim}; expected -{ndim} <= axis < {ndim}")
+    norm = tuple(a % ndim for a in raw)
+    if len(set(norm)) != len(norm):
+        raise ValueError(f"{fname}: axis={axis!r} names the same axis twice for x with ndim={ndim}")
+    return tuple(sorted(norm))
+
+
+def _validate_axis(fname: str) -> Callable[..., None]:
+    def check(axis: Any = -1, **_: Any) -> None:
+        _check_axis_type(fname, axis)
+
+    return check
+
+
+def _mask(fname: str, where: Any, shape: tuple[int, ...]) -> jax.Array | None:
+    """The ``where=`` mask as a boolean array broadcastable to ``shape`` (or None)."""
+    if where is None:
+        return None
+    m = jnp.asarray(where)
+    if not (m.dtype == jnp.bool_ or jnp.issubdtype(m.dtype, jnp.integer)):
+        raise TypeError(f"{fname}: where has dtype {m.dtype}; expected a boolean (or integer 0/1) mask")
+    try:
+        full = jnp.broadcast_shapes(m.shape, shape)
+    except ValueError:
+        full = None
+    if full != tuple(shape):
+        raise ValueError(f"{fname}: where has shape {m.shape}, which does not broadcast to x's shape {tuple(shape)}")
+    return m if m.dtype == jnp.bool_ else m != 0
+
+
+# --------------------------------------------------------------------------- #
+# Shared pieces
+# --------------------------------------------------------------------------- #
+
+
+def _shift(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None) -> tuple[jax.Array, jax.Array]:
+    """``x - max(x)`` over ``axes`` (masked entries -> -inf) and the row max.
+
+    The shift makes ``exp`` overflow-free.  An all ``-inf`` (or fully masked) row
+    is shifted by 0 instead of ``-inf`` (which would give ``-inf - -inf = NaN``);
+    a row holding ``+inf`` maps its ``+inf`` entries to 0 and the rest to ``-inf``
+    (the limit: the mass is shared by the ``+inf`` entries).
+    """
+    if mask is not None:
+        x = jnp.where(mask, x, -jnp.inf)
+    m = jnp.max(x, axis=axes, keepdims=True)
+    m_safe = jnp.where(jnp.isfinite(m), m, 0.0)
+    d = jnp.where(m == jnp.inf, jnp.where(x == jnp.inf, 0.0, -jnp.inf), x - m_safe)
+    return d, m
+
+
+def _nan_rows(y: jax.Array, m: jax.Array) -> jax.Array:
+    # jnp.max propagates NaN, so m is NaN exactly for rows holding a NaN logit.
+    return jnp.where(jnp.isnan(m), jnp.nan, y)
+
+
+def _safe_div(a: jax.Array, b: jax.Array) -> jax.Array:
+    # b == 0 only for empty rows (all -inf / masked), where a == 0 too: answer 0, not 0/0.
+    return a / jnp.where(b == 0, 1.0, b)
+
+
+# --------------------------------------------------------------------------- #
+# softmax / log_softmax
+# --------------------------------------------------------------------------- #
+
+
+def _softmax_value(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None) -> jax.Array:
+    d, m = _shift(x, axes, mask)
+    e = jnp.exp(d)
+    return _nan_rows(_safe_div(e, jnp.sum(e, axis=axes, keepdims=True)), m)
+
+
+def _centered(w: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
+    """``t - <w, t>`` for weights ``w`` summing to 1, with one step of refinement.
+
+    When one weight is ~1, ``<w, t>`` rounds to that entry's ``t`` and the
+    difference cancels to 0 (true value ~ the small weights times t). The error
+    of the first pass is a constant shift along the axes, and ``<w, r>`` (which
+    is 0 in exact arithmetic) measures it: subtracting it restores the small
+    entries. Linear in ``t``, so it transposes.
+    """
+    r = t - jnp.sum(w * t, axis=axes, keepdims=True)
+    return r - jnp.sum(w * r, axis=axes, keepdims=True)
+
+
+def _softmax_tangent(y: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
+    # J = diag(y) - y y^T: zero wherever y == 0 (masked / -inf entries, empty rows).
+    return y * _centered(y, t, axes)
+
+
+def _log_softmax_value(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None) -> jax.Array:
+    d, m = _shift(x, axes, mask)
+    top = d == 0
+    n_top = jnp.sum(top, axis=axes, keepdims=True, dtype=x.dtype)
+    rest = jnp.sum(jnp.where(top, 0.0, jnp.exp(d)), axis=axes, keepdims=True)
+    # log(sum exp d) = log1p(rest + n_top - 1): exact near 0 where log(1 + tiny) would round to 0.
+    lse = jnp.where(n_top > 0, jnp.log1p(rest + (n_top - 1.0)), 0.0)
+    return _nan_rows(d - lse, m)
+
+
+def _log_softmax_tangent(y: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
+    # J = I - 1 p^T with p = exp(y); rows with y == -inf (masked / -inf logits) get a zero tangent.
+    return jnp.where(y == -jnp.inf, 0.0, _centered(jnp.exp(y), t, axes))
+
+
+def _custom(value, tangent):
+    # nondiff_argnums must be given to the constructor; build the pair that way.
+    lin = jax.checkpoint(tangent, static_argnums=(2,))
+
+    def plain_f(x, axes):
+        return value(x, axes, None)
+
+    def masked_f(x, axes, mask):
+        return value(x, axes, mask)
+
+    plain = jax.custom_jvp(plain_f, nondiff_argnums=(1,))
+    masked = jax.custom_jvp(masked_f, nondiff_argnums=(1,))
+
+    @plain.defjvp
+    def _plain_jvp(axes, primals, tangents):
+        (x,), (t,) = primals, tangents
+        y = plain(x, axes)
+        return y, lin(y, t, axes)
+
+    @masked.defjvp
+    def _masked_jvp(axes, primals, tangents):
+        x, mask = primals
+        y = masked(x, axes, mask)
+        return y, lin(y, tangents[0], axes)
+
+    def call(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None) -> jax.Array:
+        return plain(x, axes) if mask is None else masked(x, axes, jnp.broadcast_to(mask, x.shape))
+
+    return call
+
+
+_softmax = _custom(_softmax_value, _softmax_tangent)
+_log_softmax = _custom(_log_softmax_value, _log_softmax_tangent)
+
+
+@activation(
+    "softmax",
+    family="normalizer",
+    kind="axis",
+    static=("axis",),
+    raw=("where",),
+    validate=_validate_axis("softmax"),
+    formula="exp(x_i) / sum_j exp(x_j) over axis",
+    kinks="smooth; masked entries have value 0 and gradient 0",
+)
+def softmax(x: jax.Array, axis: Axis = -1, where: ArrayLike | None = None) -> jax.Array:
+    r"""Softmax: exponentials normalized to sum to 1 along ``axis``.
+
+    .. math::
+      \mathrm{softmax}(x)_i = \frac{e^{x_i - m}}{\sum_{j \in M} e^{x_j - m}} \;(i \in M),
+      \qquad m = \max_{j \in M} x_j,
+
+    and 0 for :math:`i \notin M`, where :math:`M` is the set of entries kept by
+    ``where`` (all of them by default). Subtracting the max keeps ``exp`` from
+    overflowing; half-precision inputs are computed in float32.
+
+    The backward pass saves only the output: the tangent is
+    :math:`y \odot (t - \langle y, t\rangle)`.  Masked entries get exactly 0
+    and a zero gradient; a fully masked row, or a row of ``-inf`` logits,
+    gives zeros with a zero gradient (never NaN).  ``+inf`` logits share the
+    mass equally.
+
+    Args:
+      x: input array with at least one dimension.
+      axis: axis or axes to normalize over, default -1: an int, a tuple of
+        distinct ints, or None for all axes. Static.
+      where: optional boolean mask broadcastable to ``x``; entries where it is
+        False are left out. Passed as an array (may be traced).
+
+    Returns:
+      An array of the same shape and dtype as ``x`` (ints and bools give the
+      default float dtype).
+
+    Raises:
+      ValueError: 0-D ``x``, ``axis`` out of range or repeated, or a ``where``
+        that does not broadcast to ``x``.
+      TypeError: ``axis`` not an int / tuple of ints / None; complex ``x``.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import jax_activations as ja
+      >>> ja.softmax(jnp.array([[1.0, 2.0, 1.0]]))
+      Array([[0.21194157, 0.5761169 , 0.21194157]], dtype=float32)
+      >>> ja.softmax(jnp.array([1.0, 2.0, 1.0]), where=jnp.array([True, True, False]))
+      Array([0.26894143, 0.7310586 , 0.        ], dtype=float32)
+
+    References:
+      Bridle, "Probabilistic Interpretation of Feedforward Classification
+      Network Outputs, with Relationships to Statistical Pattern Recognition",
+      1990. https://doi.org/10.1007/978-3-642-76153-9_28
+
+    Note:
+      tf.keras' ``softmax`` raised on 1-D input; this one normalizes the only
+      axis (what per-example code under ``vmap`` needs). ``jax.nn.softmax``
+      returns NaN for an all ``-inf`` row and for ``+inf`` logits; here they
+      give zeros and the ``+inf`` limit. Keras 3's ``Softmax`` layer with a mask
+      and ``jax.nn.softmax(where=...)`` agree with the masked values here.
+    """
+    axes = _axes("softmax", axis, x.ndim)
+    return _softmax(x, axes, _mask("softmax", where, x.shape))
+
+
+@activation(
+    "log_softmax",
+    family="normalizer",
+    kind="axis",
+    static=("axis",),
+    raw=("where",),
+    validate=_validate_axis("log_softmax"),
+    formula="x_i - log(sum_j exp(x_j)) over axis",
+    kinks="smooth; masked entries have value -inf and gradient 0",
+)
+def log_softmax(x: jax.Array, axis: Axis = -1, where: ArrayLike | None = None) -> jax.Array:
+    r"""Logarithm of the softmax along ``axis``.
+
+    .. math::
+      \mathrm{log\_softmax}(x)_i = (x_i - m) - \log \sum_{j \in M} e^{x_j - m}
+      \;(i \in M), \qquad m = \max_{j \in M} x_j,
+
+    and :math:`-\infty` for :math:`i \notin M` (``exp(log_softmax) ==
+    softmax`` everywhere, as in ``jax.nn.log_softmax(where=...)``). The sum is
+    evaluated as ``log1p(sum of the non-max terms)``, so the entries near 0 keep
+    full relative accuracy.
+
+    The backward pass saves only the output: the tangent is
+    :math:`t - \langle e^{y}, t\rangle`, taken as 0 at entries whose output is
+    :math:`-\infty` (masked entries and ``-inf`` logits), so masked entries and
+    fully masked / all ``-inf`` rows have a zero gradient and no NaN.
+
+    Args:
+      x: input array with at least one dimension.
+      axis: axis or axes to normalize over, default -1: an int, a tuple of
+        distinct ints, or None for all axes. Static.
+      where: optional boolean mask broadcastable to ``x``.
+
+    Returns:
+      An array of the same shape and dtype as ``x``.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import jax_activations as ja
+      >>> ja.log_softmax(jnp.array([0.0, -10.0]))
+      Array([-4.5398901e-05, -1.0000046e+01], dtype=float32)
+
+    References:
+      Bridle, 1990 (see :func:`softmax`).
+
+    Note:
+      ``jax.nn.log_softmax`` computes ``log(sum exp)`` directly, losing
+      relative accuracy for outputs near 0 (``[0, -10]`` above), and gives NaN
+      for all ``-inf`` rows and ``+inf`` logits. PyTorch and Keras have no mask
+      argument.
+    """
+    axes = _axes("log_softmax", axis, x.ndim)
+    return _log_softmax(x, axes, _mask("log_softmax", where, x.shape))
+
+
+@activation(
+    "softmin",
+    family="normalizer",
+    kind="axis",
+    static=("axis",),
+    raw=("where",),
+    validate=_validate_axis("softmin"),
+    formula="softmax(-x) over axis",
+    kinks="smooth; masked entries have value 0 and gradient 0",
+)
+def softmin(x: jax.Array, axis: Axis = -1, where: ArrayLike | None = None) -> jax.Array:
+    r"""Softmin: the softmax of ``-x`` (most mass on the smallest entries).
+
+    .. math::
+      \mathrm{softmin}(x)_i = \frac{e^{-x_i}}{\sum_j e^{-x_j}}
+
+    Same conventions as :func:`softmax` (masks, empty rows, ``axis``), with the
+    roles of ``+inf`` and ``-inf`` swapped.
+
+    Args:
+      x: input array with at least one dimension.
+      axis: axis or axes to normalize over, default -1 (int, tuple of ints or
+        None). Static.
+      where: optional boolean mask broadcastable to ``x``.
+
+    Returns:
+      An array of the same shape and dtype as ``x``.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import jax_activations as ja
+      >>> ja.softmin(jnp.array([1.0, 2.0, 1.0]))
+      Array([0.42231882, 0.15536241, 0.42231882], dtype=float32)
+
+    References:
+      PyTorch ``torch.nn.Softmin`` (the name and definition).
+
+    Note:
+      PyTorch's ``Softmin`` takes ``dim`` with no default; here ``axis=-1`` as
+      for :func:`softmax`. Not in Keras or jax.nn.
+    """
+    axes = _axes("softmin", axis, x.ndim)
+    return _softmax(-x, axes, _mask("softmin", where, x.shape))
+
+
+# --------------------------------------------------------------------------- #
+# sparsemax / entmax15: sort-based exact thresholds along one (flattened) axis
+# --------------------------------------------------------------------------- #
+
+
+def _to_last(x: jax.Array, axes: tuple[int, ...]) -> tuple[jax.Array, Callable[[jax.Array], jax.Array]]:
+    """Move ``axes`` to the end and flatten them; return the inverse too."""
+    rest = [a for a in range(x.ndim) if a not in axes]
+    perm = (*rest, *axes)
+    moved = jnp.transpose(x, perm)
+    shape = moved.shape
+    flat = moved.reshape((*shape[: len(rest)], -1))
+    inv = [0] * x.ndim
+    for i, p in enumerate(perm):
+        inv[p] = i
+
+    def back(y: jax.Array) -> jax.Array:
+        return jnp.transpose(y.reshape(shape), inv)
+
+    return flat, back
+
+
+def _sparse_input(x: jax.Array, axes: tuple[int, ...], scale: float) -> tuple[jax.Array, jax.Array]:
+    """``scale * (x - max)`` clipped at -2, in the layout (..., n), and the row max.
+
+    After the shift the threshold tau lies in [-1, 0] (the top entry gets at most
+    mass 1), so clipping at -2 never changes the support and keeps cumulative
+    sums free of overflow (+-1e30 logits) and of -inf.
+    """
+    d, m = _shift(x, axes, None)
+    return jnp.maximum(scale * d, -2.0), m
+
+
+def _sparsemax_value(x: jax.Array, axes: tuple[int, ...]) -> jax.Array:
+    z, m = _sparse_input(x, axes, 1.0)
+    flat, back = _to_last(z, axes)
+    n = flat.shape[-1]
+    zs = -jnp.sort(-flat, axis=-1)  # descending
+    k = jnp.arange(1, n + 1, dtype=flat.dtype)
+    cs = jnp.cumsum(zs, axis=-1)
+    # Support {1..k*}: 1 + k z_(k) > sum_{j<=k} z_(j); k* >= 1 since z_(1) = 0.
+    kstar = jnp.sum(1.0 + k * zs > cs, axis=-1, keepdims=True)
+    kstar = jnp.maximum(kstar, 1)
+    tau = (jnp.take_along_axis(cs, kstar - 1, axis=-1) - 1.0) / kstar.astype(flat.dtype)
+    y = back(jnp.maximum(flat - tau, 0.0))
+    y = jnp.where(m == -jnp.inf, 0.0, y)  # all -inf row: no mass anywhere, as softmax
+    return _nan_rows(y, m)
+
+
+def _sparsemax_tangent(y: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
+    # J = diag(s) - s s^T / |S| with s the support indicator (y > 0).
+    s = (y > 0).astype(y.dtype)
+    size = jnp.sum(s, axis=axes, keepdims=True)
+    return s * _centered(_safe_div(s, size), t, axes)
+
+
+def _entmax15_value(x: jax.Array, axes: tuple[int, ...]) -> jax.Array:
+    z, m = _sparse_input(x, axes, 0.5)  # entmax15(x) = [x/2 - tau]_+^2
+    flat, back = _to_last(z, axes)
+    n = flat.shape[-1]
+    zs = -jnp.sort(-flat, axis=-1)
+    k = jnp.arange(1, n + 1, dtype=flat.dtype)
+    mean = jnp.cumsum(zs, axis=-1) / k
+    meansq = jnp.cumsum(zs * zs, axis=-1) / k
+    # tau_k solves sum_{j<=k} (z_(j) - tau)^2 = 1; entries lie in [-2, 0], so meansq - mean^2 is benign.
+    ss = k * (meansq - mean * mean)
+    delta = jnp.maximum((1.0 - ss) / k, 0.0)
+    taus = mean - jnp.sqrt(delta)
+    kstar = jnp.maximum(jnp.sum(taus <= zs, axis=-1, keepdims=True), 1)
+    tau = jnp.take_along_axis(taus, kstar - 1, axis=-1)
+    y = back(jnp.square(jnp.maximum(flat - tau, 0.0)))
+    y = jnp.where(m == -jnp.inf, 0.0, y)
+    return _nan_rows(y, m)
+
+
+def _sqrt0(y: jax.Array) -> jax.Array:
+    # sqrt with a zero (not inf) derivative at 0, so second derivatives stay finite off the support.
+    pos = y > 0
+    return jnp.where(pos, jnp.sqrt(jnp.where(pos, y, 1.0)), 0.0)
+
+
+def _entmax15_tangent(y: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
+    # J = diag(g) - g g^T / sum(g) with g = sqrt(y) (Peters et al. 2019, alpha = 1.5).
+    g = _sqrt0(y)
+    return g * _centered(_safe_div(g, jnp.sum(g, axis=axes, keepdims=True)), t, axes)
+
+
+def _custom_plain(value, tangent):
+    lin = jax.checkpoint(tangent, static_argnums=(2,))
+    f = jax.custom_jvp(value, nondiff_argnums=(1,))
+
+    @f.defjvp
+    def _jvp(axes, primals, tangents):
+        y = f(primals[0], axes)
+        return y, lin(y, tangents[0], axes)
+
+    return f
+
+
+_sparsemax = _custom_plain(_sparsemax_value, _sparsemax_tangent)
+_entmax15 = _custom_plain(_entmax15_value, _entmax15_tangent)
+
+
+@activation(
+    "sparsemax",
+    family="normalizer",
+    kind="axis",
+    static=("axis",),
+    validate=_validate_axis("sparsemax"),
+    formula="max(x_i - tau, 0), tau such that the sum over axis is 1",
+    kinks="gradient diag(s) - s s^T/|S| with s = (y > 0): an entry at the support edge (y = 0) counts as outside",
+)
+def sparsemax(x: jax.Array, axis: Axis = -1) -> jax.Array:
+    r"""Sparsemax: the Euclidean projection of ``x`` onto the probability simplex.
+
+    .. math::
+      \mathrm{sparsemax}(x)_i = \max(x_i - \tau, 0), \qquad
+      \tau \text{ such that } \textstyle\sum_i \max(x_i - \tau, 0) = 1.
+
+    The threshold is exact, from the sorted entries :math:`z_{(1)} \ge z_{(2)}
+    \ge \dots`: :math:`k^* = \max\{k : 1 + k z_{(k)} > \sum_{j \le k} z_{(j)}\}`
+    and :math:`\tau = (\sum_{j \le k^*} z_{(j)} - 1)/k^*`. The Jacobian is
+    :math:`\mathrm{diag}(s) - s s^\top / |S|` with :math:`s` the indicator of
+    the support :math:`S = \{i : y_i > 0\}` (an entry exactly at the edge of the
+    support counts as outside); the backward pass saves only the output.
+
+    Args:
+      x: input array with at least one dimension.
+      axis: axis or axes to normalize over, default -1 (int, tuple of ints or
+        None). Static.
+
+    Returns:
+      An array of the same shape and dtype as ``x``; each slice along ``axis``
+      is on the simplex (non-negative, sums to 1), an all ``-inf`` slice gives
+      zeros.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import jax_activations as ja
+      >>> ja.sparsemax(jnp.array([0.5, 1.0, 1.2]))  # float32(1.2) is 1.2000000477
+      Array([0.        , 0.39999998, 0.6       ], dtype=float32)
+
+    References:
+      Martins and Astudillo, "From Softmax to Sparsemax: A Sparse Model of
+      Attention and Multi-Label Classification", 2016. https://arxiv.org/abs/1602.02068
+
+    Note:
+      Keras 3.15's ``sparsemax`` returns zeros for ``[0.5, 1, 1.2]``
+      (keras-team/keras#23425); this one returns ``[0, 0.4, 0.6]``.
+      Not in jax.nn or PyTorch.
+    """
+    return _sparsemax(x, _axes("sparsemax", axis, x.ndim))
+
+
+@activation(
+    "entmax15",
+    family="normalizer",
+    kind="axis",
+    static=("axis",),
+    validate=_validate_axis("entmax15"),
+    formula="max(x_i/2 - tau, 0)^2, tau such that the sum over axis is 1",
+    kinks="gradient diag(g) - g g^T/sum(g) with g = sqrt(y); smooth except where the support changes",
+)
+def entmax15(x: jax.Array, axis: Axis = -1) -> jax.Array:
+    r"""1.5-entmax: a sparse normalizer between softmax and sparsemax.
+
+    .. math::
+      \mathrm{entmax}_{1.5}(x)_i = \left[\tfrac{x_i}{2} - \tau\right]_+^2,
+      \qquad \tau \text{ such that } \textstyle\sum_i \left[\tfrac{x_i}{2} - \tau\right]_+^2 = 1.
+
+    The threshold is exact (sort-based): for each support size :math:`k` the
+    quadratic :math:`\sum_{j \le k} (z_{(j)} - \tau)^2 = 1` over the :math:`k`
+    largest half-logits gives :math:`\tau_k`, and the support is the largest
+    :math:`k` with :math:`\tau_k \le z_{(k)}`. The Jacobian is
+    :math:`\mathrm{diag}(g) - g g^\top / \sum_i g_i` with :math:`g = \sqrt{y}`;
+    the backward pass saves only the output.
+
+    Args:
+      x: input array with at least one dimension.
+      axis: axis or axes to normalize over, default -1 (int, tuple of ints or
+        None). Static.
+
+    Returns:
+      An array of the same shape and dtype as ``x``; each slice along ``axis``
+      is on the simplex.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import jax_activations as ja
+      >>> ja.entmax15(jnp.array([0.0, 1.0, 2.0]))
+      Array([0.        , 0.16928107, 0.8307189 ], dtype=float32)
+
+    References:
+      Peters, Niculae and Martins, "Sparse Sequence-to-Sequence Models", 2019.
+      https://arxiv.org/abs/1905.05702
+
+    Note:
+      Not in Keras, jax.nn or PyTorch (the ``entmax`` package for PyTorch uses
+      the same definition).
+    """
+    return _entmax15(x, _axes("entmax15", axis, x.ndim))
+
+
+# --------------------------------------------------------------------------- #
+# glu
+# --------------------------------------------------------------------------- #
+
+
+# sigmoid'(x) = s(x) s(-x): autodiff of the logistic gives s(1 - s), which is 0 for x > 16.6.
+@derivative(lambda x: jax.nn.sigmoid(x) * jax.nn.sigmoid(-x))
+def _sigmoid(x: jax.Array) -> jax.Array:
+    return jax.nn.sigmoid(x)
+
+
+def _glu_tangent(a: jax.Array, b: jax.Array, ta: jax.Array, tb: jax.Array) -> jax.Array:
+    return ta * _sigmoid(b) + tb * a * _sigmoid(b) * _sigmoid(-b)
+
+
+_glu_lin = jax.checkpoint(_glu_tangent)
+
+
+@jax.custom_jvp
+def _glu(a: jax.Array, b: jax.Array) -> jax.Array:
+    return a * jax.nn.sigmoid(b)
+
+
+@_glu.defjvp
+def _glu_jvp(primals, tangents):
+    # Tangent recomputed from (a, b) under checkpoint: reverse mode saves the input only.
+    a, b = primals
+    return _glu(a, b), _glu_lin(a, b, *tangents)
+
+
+@activation(
+    "glu",
+    family="normalizer",
+    kind="axis",
+    static=("axis",),
+    validate=lambda axis=-1: _check_axis_type("glu", axis, allow_tuple=False),
+    formula="a * sigmoid(b), (a, b) = the two halves of x along axis",
+    kinks="smooth",
+)
+def glu(x: jax.Array, axis: int = -1) -> jax.Array:
+    r"""Gated linear unit: the first half of ``x`` gated by the sigmoid of the second.
+
+    .. math::
+      \mathrm{glu}(x) = a \odot \sigma(b), \qquad x = [a; b] \text{ split in two equal halves along the axis.}
+
+    The gradient uses :math:`\sigma'(b) = \sigma(b)\sigma(-b)`, exact in the
+    tails (``s(1 - s)`` is 0 for :math:`b > 16.6` in float32); the backward
+    pass saves only the input.
+
+    Args:
+      x: input array with at least one dimension and an even size along
+        ``axis``.
+      axis: the axis to split, default -1. An int. Static.
+
+    Returns:
+      An array of ``x``'s dtype, with half of ``x``'s size along ``axis``.
+
+    Raises:
+      ValueError: odd size along ``axis``, ``axis`` out of range, or 0-D ``x``.
+      TypeError: ``axis`` not an int.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import jax_activations as ja
+      >>> ja.glu(jnp.array([1.0, 2.0, 0.0, 100.0]))
+      Array([0.5, 2. ], dtype=float32)
+
+    References:
+      Dauphin, Fan, Auli and Grangier, "Language Modeling with Gated
+      Convolutional Networks", 2017. https://arxiv.org/abs/1612.08083
+
+    Note:
+      The gate is the second half, as in PyTorch, jax.nn and Keras 3
+      (default axis -1 as jax.nn and Keras; PyTorch's ``dim`` also defaults to -1).
+    """
+    _check_axis_type("glu", axis, allow_tuple=False)
+    (ax,) = _axes("glu", axis, x.ndim)
+    size = x.shape[ax]
+    if size % 2:
+        raise ValueError(f"glu: x has size {size} along axis={axis}, which is odd; expected an even size to split in halves")
+    a, b = jnp.split(x, 2, axis=ax)
+    return _glu(a, b)
