@@ -10,6 +10,7 @@ Every activation is a pure, jit-compiled JAX function registered by name::
 Flax layers live in :mod:`jax_activations.linen` and :mod:`jax_activations.nnx`.
 """
 
+from jax_activations import compose as compose  # registers the combinators (compose, scaled, gated, mix)
 from jax_activations import functions as _functions
 from jax_activations._registry import (
     Configured as Configured,

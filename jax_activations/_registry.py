@@ -103,6 +103,8 @@ def _check_value(fname: str, arg: str, value: Any, check: Callable[..., str | No
         arr = _numerics.concrete(value)
         if arr is None:  # traced: checked by the math, not here
             return
+        if arr.dtype.kind == "V" and jnp.issubdtype(arr.dtype, jnp.floating):  # bfloat16 & co. (ml_dtypes)
+            arr = arr.astype(np.float32)
         if arr.dtype == object or arr.dtype.kind in "USV":
             raise TypeError(f"{fname}: {arg}={value!r} has the wrong type; expected a real number or array")
         msg = check(arr)
