@@ -1,5 +1,550 @@
-"""The sigmoidal family."""
+"""The sigmoidal family: sigmoid, log_sigmoid, tanh, tanh_shrink, softsign, softplus, sparse_plus, squareplus.
+
+Every derivative here is written out (``_numerics.derivative``) because plain
+autodiff loses it somewhere: ``s(1 - s)`` is 0 for x > 16.6, ``1 - tanh(x)**2``
+is 0 for abs(x) > 9, ``expm1``'s jvp ``ans + 1`` is 0 past 17, and
+``squareplus``' ``1/s - x**2/s**3`` cancels.  The derivative rules carry their
+own rules in turn, so second derivatives (Hessians) stay accurate too.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import math
+
+import jax
+import jax.numpy as jnp
+
+from jax_activations._numerics import derivative
+from jax_activations._registry import activation, nonnegative, positive
+
+__all__ = [
+    "log_sigmoid",
+    "sigmoid",
+    "softplus",
+    "softsign",
+    "sparse_plus",
+    "squareplus",
+    "tanh",
+    "tanh_shrink",
+]
+
+
+# --------------------------------------------------------------------------- #
+# Shared pieces (each with an accurate derivative of its own)
+# --------------------------------------------------------------------------- #
+
+
+# (1 - e^{-t})' = e^{-t}: autodiff of expm1 uses ans + 1, which is 0 for t > 17.
+@derivative(lambda t: jnp.exp(-t))
+def _one_minus_exp_neg(t: jax.Array) -> jax.Array:
+    return -jnp.expm1(-t)
+
+
+# s'(x) s(-x)-form's own derivative: s''(x) = -s(x) s(-x) tanh(x/2); the product rule cancels near 0.
+@derivative(lambda x: -_dsigmoid(x) * jnp.tanh(0.5 * x))
+def _dsigmoid(x: jax.Array) -> jax.Array:
+    t = jnp.exp(-jnp.abs(x))
+    return t / jnp.square(1.0 + t)  # s(x) s(-x) = e^{-|x|} / (1 + e^{-|x|})^2: one exp instead of two logistics
+
+
+# sigmoid'(x) = s(x) s(-x): the usual s(1 - s) is 0 for x > 16.6 (s rounds to 1).
+@derivative(_dsigmoid)
+def _sigmoid(x: jax.Array) -> jax.Array:
+    return jax.lax.logistic(x)
+
+
+# sech(x) = 2 e^{-|x|} / (1 + e^{-2|x|}), with sech' = -sech tanh; sech^2 stays normal down to |x| = 43.6.
+@derivative(lambda x: -_sech(x) * jnp.tanh(x))
+def _sech(x: jax.Array) -> jax.Array:
+    e = jnp.exp(-jnp.abs(x))
+    return 2.0 * e / (1.0 + e * e)
+
+
+def _sech2(x: jax.Array) -> jax.Array:
+    return jnp.square(_sech(x))
+
+
+# tanh'(x) = sech^2(x): the usual 1 - tanh^2 is 0 for abs(x) > 9.
+@derivative(_sech2)
+def _tanh(x: jax.Array) -> jax.Array:
+    return jnp.tanh(x)
+
+
+def _lambert_tail(t2: jax.Array) -> jax.Array:
+    """3 + t^2/(5 + t^2/(7 + t^2/(9 + t^2/11))): Lambert's continued fraction for tanh, truncated.
+
+    tanh(t) = t / (1 + t^2 / D) with this D; every term is positive (no
+    cancellation) and the truncation error is below 1.4e-9 relative for t <= 1.
+    """
+    d = 9.0 + t2 / 11.0
+    d = 7.0 + t2 / d
+    d = 5.0 + t2 / d
+    return 3.0 + t2 / d
+
+
+# An accurate tanh (about 1-2 ULP; XLA's CPU tanh is about 4 ULP), used where its error would be squared.
+@derivative(_sech2)
+def _tanh_accurate(x: jax.Array) -> jax.Array:
+    t = jnp.abs(x)
+    small = t < 1.0
+    ts = jnp.where(small, t, 0.5)
+    t2 = ts * ts
+    d = _lambert_tail(t2)
+    near = ts * (d / (t2 + d))  # Lambert: t / (1 + t^2/d)
+    far = 1.0 - 2.0 * jax.lax.logistic(-2.0 * t)  # 1 - tanh(t) = 2 s(-2t) <= 0.24: no cancellation
+    return jnp.copysign(jnp.where(small, near, far), x)
+
+
+# --------------------------------------------------------------------------- #
+# sigmoid, log_sigmoid
+# --------------------------------------------------------------------------- #
+
+
+@activation(
+    "sigmoid",
+    family="sigmoidal",
+    formula="1 / (1 + exp(-x))",
+)
+def sigmoid(x: jax.Array) -> jax.Array:
+    r"""Logistic sigmoid.
+
+    .. math::
+      \sigma(x) = \frac{1}{1 + e^{-x}}
+
+    The derivative is computed as :math:`\sigma(x)\,\sigma(-x)`, exact in both
+    tails (the usual :math:`\sigma(1-\sigma)` rounds to 0 for :math:`x > 16.6` in
+    float32), and the second derivative as
+    :math:`-\sigma(x)\sigma(-x)\tanh(x/2)`. Smooth; no kinks.
+
+    Args:
+      x: input array.
+
+    Returns:
+      An array of the same shape and dtype as ``x``.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import jax_activations as ja
+      >>> ja.sigmoid(jnp.array([-1.0, 0.0, 2.0]))
+      Array([0.26894143, 0.5       , 0.880797  ], dtype=float32)
+
+    Note:
+      Values equal those of ``jax.nn.sigmoid``, Keras and PyTorch; the gradient
+      differs only where theirs has rounded to 0. Reverse mode saves the input
+      ``x`` (the tails need it), where jax.nn saves the output.
+    """
+    return _sigmoid(x)
+
+
+@derivative(lambda y: _one_minus_exp_neg(-y), uses="y")
+def _log_sigmoid(x: jax.Array) -> jax.Array:
+    # log s(x) = min(x, 0) - log1p(exp(-|x|)): no overflow, exact in both tails.
+    return jnp.minimum(x, 0.0) - jnp.log1p(jnp.exp(-jnp.abs(x)))
+
+
+@activation(
+    "log_sigmoid",
+    family="sigmoidal",
+    formula="-softplus(-x) = log(1 / (1 + exp(-x)))",
+)
+def log_sigmoid(x: jax.Array) -> jax.Array:
+    r"""Logarithm of the logistic sigmoid.
+
+    .. math::
+      \log\sigma(x) = -\log(1 + e^{-x}) = \min(x, 0) - \log(1 + e^{-|x|})
+
+    Accurate in both tails (:math:`\approx -e^{-x}` for large :math:`x`,
+    :math:`\approx x` for very negative :math:`x`). The derivative
+    :math:`\sigma(-x) = 1 - e^{y}` is computed from the output :math:`y` with
+    ``expm1`` (exact in both tails), so reverse mode saves only the output.
+    Smooth; no kinks.
+
+    Args:
+      x: input array.
+
+    Returns:
+      An array of the same shape and dtype as ``x``.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import jax_activations as ja
+      >>> ja.log_sigmoid(jnp.array([-1.0, 0.0, 2.0]))
+      Array([-1.3132617, -0.6931472, -0.126928 ], dtype=float32)
+    """
+    return _log_sigmoid(x)
+
+
+# --------------------------------------------------------------------------- #
+# tanh, tanh_shrink
+# --------------------------------------------------------------------------- #
+
+
+@activation(
+    "tanh",
+    family="sigmoidal",
+    formula="(exp(x) - exp(-x)) / (exp(x) + exp(-x))",
+)
+def tanh(x: jax.Array) -> jax.Array:
+    r"""Hyperbolic tangent.
+
+    .. math::
+      \tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}
+
+    The value is XLA's ``tanh`` (on CPU about 4 ULP in float32). The derivative
+    is computed as :math:`\operatorname{sech}^2 x` from :math:`e^{-|x|}`,
+    exact in the tails where the usual :math:`1 - \tanh^2 x` rounds to 0
+    (:math:`|x| > 9`). Smooth; no kinks.
+
+    Args:
+      x: input array.
+
+    Returns:
+      An array of the same shape and dtype as ``x``.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import jax_activations as ja
+      >>> ja.tanh(jnp.array([-1.0, 0.0, 2.0]))
+      Array([-0.7615942,  0.       ,  0.9640276], dtype=float32)
+
+    Note:
+      Reverse mode saves the input ``x`` (the tails need it); ``jax.nn`` saves
+      the output and loses the gradient for :math:`|x| > 9`.
+    """
+    return _tanh(x)
+
+
+# tanh_shrink'' = 2 tanh sech^2, as (2 tanh sech) sech: sech^2 alone is subnormal (flushed) from |x| = 44.
+@derivative(lambda x: ((2.0 * _tanh_accurate(x)) * _sech(x)) * _sech(x))
+def _dtanh_shrink(x: jax.Array) -> jax.Array:
+    return jnp.square(_tanh_accurate(x))
+
+
+# tanh_shrink' = tanh(x)^2, with the accurate tanh (XLA's 4-ULP tanh would double to 8 ULP when squared).
+@derivative(_dtanh_shrink)
+def _tanh_shrink(x: jax.Array) -> jax.Array:
+    t = jnp.abs(x)
+    small = t < 1.0
+    ts = jnp.where(small, t, 0.5)
+    t2 = ts * ts
+    near = ts * (t2 / (t2 + _lambert_tail(t2)))  # t - tanh(t) = t^3 / (t^2 + D): positive terms only, no cancellation
+    far = (t - 1.0) + 2.0 * jax.lax.logistic(-2.0 * t)  # t - tanh(t) = (t - 1) + 2 s(-2t), t - 1 exact for t >= 1
+    return jnp.copysign(jnp.where(small, near, far), x)
+
+
+@activation(
+    "tanh_shrink",
+    family="sigmoidal",
+    formula="x - tanh(x)",
+)
+def tanh_shrink(x: jax.Array) -> jax.Array:
+    r"""Tanh shrink: the input minus its hyperbolic tangent.
+
+    .. math::
+      \mathrm{tanh\_shrink}(x) = x - \tanh(x)
+
+    ``x - tanh(x)`` cancels for small :math:`|x|` (it behaves like
+    :math:`x^3/3`); it is computed instead as :math:`x^3 / (x^2 + D(x^2))` with
+    Lambert's continued fraction :math:`D` for :math:`|x| < 1` and as
+    :math:`(|x| - 1) + 2\sigma(-2|x|)` beyond, so it is accurate to a few ULP
+    everywhere. The derivative :math:`\tanh^2 x` uses an equally accurate
+    ``tanh``. Smooth; no kinks.
+
+    Args:
+      x: input array.
+
+    Returns:
+      An array of the same shape and dtype as ``x``.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import jax_activations as ja
+      >>> ja.tanh_shrink(jnp.array([-1.0, 1e-3, 2.0]))
+      Array([-2.3840584e-01,  3.3333325e-10,  1.0359725e+00], dtype=float32)
+
+    Note:
+      Keras 3's ``tanh_shrink`` and PyTorch's ``Tanhshrink`` compute
+      ``x - tanh(x)`` directly, which loses every digit for :math:`|x| < 10^{-4}`;
+      ``jax.nn`` has no equivalent.
+    """
+    return _tanh_shrink(x)
+
+
+# --------------------------------------------------------------------------- #
+# softsign
+# --------------------------------------------------------------------------- #
+
+
+def _d2softsign(x: jax.Array) -> jax.Array:
+    r = 1.0 / (1.0 + jnp.abs(x))
+    return ((-2.0 * jnp.sign(x)) * r) * r * r  # 2r first: r^3 alone is subnormal (flushed) from |x| = 4.4e12
+
+
+# softsign'' = -2 sign(x) / (1 + |x|)^3, written out for its convention at 0 (sign(0) = 0: the mean of +-2).
+@derivative(_d2softsign)
+def _dsoftsign(x: jax.Array) -> jax.Array:
+    r = 1.0 / (1.0 + jnp.abs(x))  # square the reciprocal: (1 + |x|)^2 would overflow for |x| > 1.8e19
+    return r * r
+
+
+@derivative(_dsoftsign)
+def _softsign(x: jax.Array) -> jax.Array:
+    # x / (1 + |x|) is inf/inf = NaN at +-inf; the limit there is +-1.
+    return jnp.where(jnp.isinf(x), jnp.copysign(1.0, x), x / (1.0 + jnp.abs(x)))
+
+
+@activation(
+    "softsign",
+    aliases=("soft_sign",),
+    family="sigmoidal",
+    formula="x / (1 + |x|)",
+    kinks="softsign''(0) = 0 (the second derivative jumps from 2 to -2; softsign' is continuous)",
+)
+def softsign(x: jax.Array) -> jax.Array:
+    r"""Softsign.
+
+    .. math::
+      \mathrm{softsign}(x) = \frac{x}{1 + |x|}
+
+    Finite everywhere: ``softsign(+-inf) = +-1`` and its derivative
+    :math:`1/(1+|x|)^2` is 0 there. The function is once continuously
+    differentiable; the second derivative jumps at 0 and is taken as 0 there.
+
+    Args:
+      x: input array.
+
+    Returns:
+      An array of the same shape and dtype as ``x``.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import jax_activations as ja
+      >>> ja.softsign(jnp.array([-1.0, 0.0, 3.0, jnp.inf]))
+      Array([-0.5 ,  0.  ,  0.75,  1.  ], dtype=float32)
+
+    Note:
+      ``jax.nn.soft_sign`` (an alias here), Keras and PyTorch return NaN at
+      :math:`\pm\infty`.
+    """
+    return _softsign(x)
+
+
+# --------------------------------------------------------------------------- #
+# softplus
+# --------------------------------------------------------------------------- #
+
+_SHIFT = 64.0
+_EXP_NEG_SHIFT = math.exp(-_SHIFT)
+
+
+# softplus' = sigmoid(beta x) = 1 - exp(-beta y), from the output y: reverse mode saves only y.
+@derivative(lambda y, beta: _one_minus_exp_neg(beta * y), uses="y")
+def _softplus(x: jax.Array, beta: jax.Array) -> jax.Array:
+    # x = +-inf is answered at the end; computing with 0 there keeps d/dbeta free of 0 * inf = NaN
+    inf = jnp.isinf(x)
+    x, x_in = jnp.where(inf, 0.0, x), x
+    z = beta * x
+    # log(1 + e^z)/beta = max(x, 0) + log1p(e^{-|z|})/beta: no overflow of e^z, no threshold jump.
+    a = jnp.abs(z)
+    main = jnp.maximum(x, 0.0) + jnp.log1p(jnp.exp(-a)) / beta
+    # Far left e^z is subnormal (flushed on CPU) while e^z/beta may not be: shift the exponent (z + 64 is exact).
+    zs = jnp.where(z < -_SHIFT, -a, -2.0 * _SHIFT)
+    tail = jnp.exp(zs + _SHIFT) * (_EXP_NEG_SHIFT / beta)
+    return jnp.where(inf, jnp.maximum(x_in, 0.0), jnp.where(z < -_SHIFT, tail, main))
+
+
+@activation(
+    "softplus",
+    family="sigmoidal",
+    formula="log(1 + exp(beta * x)) / beta",
+    domains={"beta": positive},
+)
+def softplus(x: jax.Array, beta: float | jax.Array = 1.0) -> jax.Array:
+    r"""Softplus, with PyTorch's sharpness ``beta``.
+
+    .. math::
+      \mathrm{softplus}(x) = \frac{1}{\beta}\log\left(1 + e^{\beta x}\right)
+
+    Computed as :math:`\max(x, 0) + \log(1 + e^{-\beta|x|})/\beta`: no overflow,
+    accurate in both tails, and no threshold (it is the exact function for every
+    ``x``). The derivative :math:`\sigma(\beta x) = 1 - e^{-\beta y}` is computed
+    from the output :math:`y`, so reverse mode saves only the output. Smooth; no
+    kinks.
+
+    Args:
+      x: input array.
+      beta: sharpness, default 1.0 (the plain softplus of Keras and jax.nn); a
+        finite number > 0. May be a traced array.
+
+    Returns:
+      An array of the same shape and dtype as ``x``.
+
+    Raises:
+      ValueError: ``beta`` is concrete and not a finite number > 0.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import jax_activations as ja
+      >>> ja.softplus(jnp.array([-1.0, 0.0, 2.0]))
+      Array([0.3132617, 0.6931472, 2.126928 ], dtype=float32)
+      >>> ja.softplus(jnp.array([0.0]), beta=2.0)
+      Array([0.3465736], dtype=float32)
+
+    Note:
+      PyTorch's ``Softplus(beta, threshold=20)`` switches to ``x`` when
+      ``beta * x > threshold`` (a jump of about :math:`e^{-20}/\beta`); there is no
+      threshold here. Keras 3 and ``jax.nn`` have no ``beta``.
+      For ``beta > 1`` the derivative is flushed to 0 where the output itself is
+      below the smallest normal float (derivative below ``beta * 1.2e-38``).
+    """
+    return _softplus(x, beta)
+
+
+# --------------------------------------------------------------------------- #
+# sparse_plus
+# --------------------------------------------------------------------------- #
+
+
+# Written out so the derivative is finite at +-inf (a where over (x+1)^2 would give inf * 0 there).
+@derivative(lambda x: jnp.where(x <= -1.0, 0.0, jnp.where(x >= 1.0, 1.0, 0.5 * (x + 1.0))))
+def _sparse_plus(x: jax.Array) -> jax.Array:
+    return jnp.where(x <= -1.0, 0.0, jnp.where(x >= 1.0, x, 0.25 * jnp.square(x + 1.0)))
+
+
+@activation(
+    "sparse_plus",
+    family="sigmoidal",
+    formula="0 if x <= -1; (x + 1)^2 / 4 if -1 < x < 1; x if x >= 1",
+    kinks="sparse_plus'(-1) = 0, sparse_plus'(1) = 1 (continuous); the second derivative is 0 at +-1",
+)
+def sparse_plus(x: jax.Array) -> jax.Array:
+    r"""SparsePlus: a piecewise-quadratic softplus with exact zeros.
+
+    .. math::
+      \mathrm{sparse\_plus}(x) = \begin{cases} 0, & x \le -1 \\
+        \tfrac14 (x + 1)^2, & -1 < x < 1 \\ x, & x \ge 1 \end{cases}
+
+    Continuously differentiable (``sparse_plus'(-1) = 0``, ``sparse_plus'(1) = 1``);
+    the second derivative is 1/2 inside :math:`(-1, 1)` and taken as 0 at
+    :math:`\pm 1`. The derivative is finite at :math:`\pm\infty` (0 and 1).
+
+    Args:
+      x: input array.
+
+    Returns:
+      An array of the same shape and dtype as ``x``.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import jax_activations as ja
+      >>> ja.sparse_plus(jnp.array([-2.0, 0.0, 0.5, 3.0]))
+      Array([0.    , 0.25  , 0.5625, 3.    ], dtype=float32)
+
+    References:
+      Liu and Dong, "Sparse-softmax: A Simpler and Faster Alternative Softmax
+      Transformation", 2021. https://arxiv.org/abs/2112.12433
+
+    Note:
+      Same values as ``jax.nn.sparse_plus`` and Keras 3; their derivative is NaN
+      at :math:`\pm\infty`.
+    """
+    return _sparse_plus(x)
+
+
+# --------------------------------------------------------------------------- #
+# squareplus
+# --------------------------------------------------------------------------- #
+
+_BIG_X, _BIG_B = 2.0**60, 2.0**120
+_SMALL_X, _SMALL_B = 2.0**-60, 2.0**-120
+
+
+def _half_root(x: jax.Array, b: jax.Array) -> jax.Array:
+    """sqrt(x^2 + b) / 2 without overflow (|x| > 1.8e19) or underflow, by exact power-of-two scaling.
+
+    The 1/2 is folded into the scale: (x + s) * 0.5 would overflow near the float32 maximum (and XLA
+    rewrites 0.5*x + 0.5*s into exactly that).
+    """
+    big = (jnp.abs(x) > _BIG_X) | (b > _BIG_B)
+    small = (jnp.abs(x) < _SMALL_X) & (b < _SMALL_B)
+    k = jnp.where(big, 2.0**-64, jnp.where(small, 2.0**64, 1.0))
+    xs, bs = x * k, (b * k) * k  # two steps: 2^-128 itself is subnormal in float32
+    return jnp.sqrt(xs * xs + bs) * jnp.where(big, 2.0**63, jnp.where(small, 2.0**-65, 0.5))
+
+
+def _d2squareplus(x: jax.Array, b: jax.Array) -> jax.Array:
+    h = _half_root(x, b)
+    ok = h > 0  # h = 0 only when x = b = 0 (relu's corner): take 0 there
+    h = jnp.where(ok, h, 1.0)
+    t = jnp.sqrt(b) / h  # <= 2
+    # b / (2 s^3) = (sqrt(b)/h)^2 / (16 h): no h^3 (overflows; XLA turns (b/h)/h/h into b/(h*h*h))
+    return jnp.where(ok, (t * t) / (16.0 * h), 0.0)
+
+
+# squareplus' = (1 + x/s)/2, = b / (2 s (s - x)) for x < 0 (no cancellation); own rule for squareplus''.
+@derivative(_d2squareplus)
+def _dsquareplus(x: jax.Array, b: jax.Array) -> jax.Array:
+    h = _half_root(x, b)
+    ratio = jnp.where(jnp.isinf(x), 1.0, (0.5 * x) / jnp.where(h > 0, h, 1.0))  # x/s; inf/inf -> 1, 0/0 -> 0
+    pos = 0.5 + 0.5 * ratio
+    hh = jnp.where(x >= 0, 1.0, h)  # the x < 0 branch only sees h > 0 (keeps parameter gradients NaN-free)
+    neg = (0.125 * (b / hh)) / (hh + 0.5 * jnp.abs(x))  # b / (2 s (s + |x|)) with s = 2h
+    return jnp.where(x >= 0, pos, neg)
+
+
+@derivative(_dsquareplus)
+def _squareplus(x: jax.Array, b: jax.Array) -> jax.Array:
+    h = _half_root(x, b)
+    pos = 0.5 * x + h
+    den = jnp.where(x >= 0, 1.0, h + 0.5 * jnp.abs(x))  # only the x < 0 branch's own values (safe gradients)
+    neg = (0.25 * b) / den  # (x + s)/2 = b / (2 (s - x)): no cancellation for x << 0
+    return jnp.where(x >= 0, pos, neg)
+
+
+@activation(
+    "squareplus",
+    family="sigmoidal",
+    formula="(x + sqrt(x^2 + b)) / 2",
+    domains={"b": nonnegative},
+    kinks="with b = 0 (relu): squareplus'(0) = 1/2, the limit of squareplus'(0) as b -> 0",
+)
+def squareplus(x: jax.Array, b: float | jax.Array = 4.0) -> jax.Array:
+    r"""Squareplus: a softplus-like function built from a square root.
+
+    .. math::
+      \mathrm{squareplus}(x) = \frac{x + \sqrt{x^2 + b}}{2}
+
+    For :math:`x < 0` it is computed as :math:`b / (2(\sqrt{x^2+b} - x))`, which
+    does not cancel (the direct form is 0 below :math:`x \approx -8192`), and the
+    square root is scaled by an exact power of two so :math:`x^2` never
+    overflows. The derivative :math:`\tfrac12(1 + x/\sqrt{x^2+b})` and second
+    derivative :math:`b / (2 (x^2+b)^{3/2})` are written out in the same stable
+    way. Smooth for ``b > 0``; with ``b = 0`` it is relu, with derivative 1/2 at 0.
+
+    Args:
+      x: input array.
+      b: curvature near 0, default 4 (the paper, jax.nn and Keras 3); a finite
+        number >= 0. May be a traced array.
+
+    Returns:
+      An array of the same shape and dtype as ``x``.
+
+    Raises:
+      ValueError: ``b`` is concrete and not a finite number >= 0.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import jax_activations as ja
+      >>> ja.squareplus(jnp.array([-1e4, 0.0, 3.0]))
+      Array([9.9999997e-05, 1.0000000e+00, 3.3027756e+00], dtype=float32)
+
+    References:
+      Barron, "Squareplus: A Softplus-Like Algebraic Rectifier", 2021.
+      https://arxiv.org/abs/2112.11687
+
+    Note:
+      ``jax.nn.squareplus`` and Keras 3 compute ``(x + sqrt(x^2 + b)) / 2``
+      directly: 0 for :math:`x < -8192`, NaN at :math:`-\infty` and for
+      :math:`|x| > 1.8 \times 10^{19}` in the gradient.
+    """
+    return _squareplus(x, b)
