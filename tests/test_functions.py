@@ -19,6 +19,11 @@ CASES = [(n, i) for n in ELEMENTWISE for i in range(len(ROWS[n].params))]
 GRID = reduced_grid()
 
 
+def _f32(params):
+    """Parameters as the float32 function sees them: references use the same values."""
+    return {k: (float(np.float32(v)) if isinstance(v, float) else v) for k, v in params.items()}
+
+
 def _call(name, params):
     fn = ja.get(name)
     return lambda x: fn(x, **params)
@@ -36,7 +41,7 @@ def test_values_within_bar_over_whole_range(name, i):
     r = ROWS[name]
     params = r.params[i]
     got = np.asarray(_call(name, params)(jnp.asarray(GRID)))
-    lo, hi = hull(lambda v: r.f(v, **params), GRID)
+    lo, hi = hull(lambda v: r.f(v, **_f32(params)), GRID)
     err = ulp_error(got, lo, hi)
     worst = int(np.argmax(err))
     assert err.max() <= value_bar(name), f"{name}{params}: {err.max():.3g} ULP at x={GRID[worst]!r}: got {got[worst]!r}, ref [{lo[worst]!r}, {hi[worst]!r}]"
@@ -51,7 +56,7 @@ def test_gradients_within_bar_over_whole_range(name, i):
     g = jax.vmap(jax.grad(_call(name, params)))
     x = GRID[~np.isin(GRID, np.asarray(r.avoid, dtype=np.float32))]
     got = np.asarray(g(jnp.asarray(x)))
-    lo, hi = hull(lambda v: r.df(v, **params), x)
+    lo, hi = hull(lambda v: r.df(v, **_f32(params)), x)
     err = ulp_error(got, lo, hi)
     worst = int(np.argmax(err))
     assert err.max() <= GRAD_BAR, f"{name}'{params}: {err.max():.3g} ULP at x={x[worst]!r}: got {got[worst]!r}, ref [{lo[worst]!r}, {hi[worst]!r}]"
@@ -64,7 +69,7 @@ def test_second_derivatives(name, i):
     g2 = jax.vmap(jax.grad(jax.grad(_call(name, params))))
     x = GRID[~np.isin(GRID, np.asarray(r.avoid, dtype=np.float32))]
     got = np.asarray(g2(jnp.asarray(x)))
-    lo, hi = hull(lambda v: r.d2f(v, **params), x)
+    lo, hi = hull(lambda v: r.d2f(v, **_f32(params)), x)
     err = ulp_error(got, lo, hi)
     worst = int(np.argmax(err))
     assert err.max() <= SECOND_BAR, f"{name}''{params}: {err.max():.3g} ULP at x={x[worst]!r}: got {got[worst]!r}"
