@@ -204,7 +204,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     from jax_activations import _accuracy
 
     print(f"accuracy check on {_backend()}", file=sys.stderr)
-    results = _accuracy.measure(names=names, quick=args.quick, include=tuple(args.compare), progress=_progress())
+    bar = _Progress("accuracy")
+    try:
+        results = _accuracy.measure(names=names, quick=args.quick, include=tuple(args.compare), progress=bar)
+    finally:
+        bar.close()
     print(_accuracy.to_markdown(results))
     if args.json:
         with open(args.json, "w") as fh:
@@ -224,7 +228,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from jax_activations import _speed
 
     print(f"speed on {_backend()} (ratios: time / jax.nn time; < 1 is faster)", file=sys.stderr)
-    table = _speed.quick_table(names=names, progress=_progress())
+    sizes = (2**16, 2**20) if not args.quick else (2**16,)
+    total = len(_speed.cases(names)) * len(sizes) * 2
+    bar = _Progress("bench", total=total)
+    try:
+        _, table = _speed.quick_table(names=names, sizes=sizes, progress=bar)
+    finally:
+        bar.close()
     print(table)
     return 0
 
@@ -243,17 +253,20 @@ def _check_names(names: Sequence[str] | None) -> list[str] | None:
     return out
 
 
-def _progress():
-    """A progress-bar factory (tqdm when available and stderr is a terminal-like stream)."""
-    try:
+class _Progress:
+    """A progress bar on stderr (tqdm), fed one short message per finished step."""
+
+    def __init__(self, desc: str, total: int | None = None):
         from tqdm import tqdm
-    except ImportError:  # pragma: no cover - tqdm is a dependency
-        return None
 
-    def make(iterable, total=None, desc=None):
-        return tqdm(iterable, total=total, desc=desc, file=sys.stderr, leave=False, dynamic_ncols=True)
+        self._bar = tqdm(total=total, desc=desc, file=sys.stderr, leave=False, dynamic_ncols=True, unit="step")
 
-    return make
+    def __call__(self, message: str) -> None:
+        self._bar.set_postfix_str(message[:40], refresh=False)
+        self._bar.update(1)
+
+    def close(self) -> None:
+        self._bar.close()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -290,6 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     pb = sub.add_parser("bench", help="quick speed table against jax.nn on this backend")
     pb.add_argument("--names", nargs="+", metavar="NAME")
+    pb.add_argument("--quick", action="store_true", help="one size (2^16) instead of two")
     pb.set_defaults(func=cmd_bench)
     return p
 

@@ -75,3 +75,32 @@ def test_help_works_for_every_command():
         proc = subprocess.run([sys.executable, "-m", "jax_activations", *cmd, "--help"], capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stderr
         assert "usage:" in proc.stdout
+
+
+def test_check_runs_the_harness_and_passes_for_a_few_functions(capsys, tmp_path):
+    out = tmp_path / "acc.json"
+    assert main(["check", "--quick", "--names", "relu", "sigmoid", "--json", str(out)]) == 0
+    table = capsys.readouterr().out
+    assert "| relu |" in table and "| sigmoid |" in table
+    records = json.loads(out.read_text())
+    assert {r["function"] for r in records} >= {"relu", "sigmoid"}
+
+
+def test_check_exits_non_zero_when_the_bar_fails(capsys, monkeypatch):
+    from jax_activations import _accuracy
+
+    monkeypatch.setattr(_accuracy, "meets_bar", lambda results: ["sigmoid grad: 1e7 ULP > 8"])
+    assert main(["check", "--quick", "--names", "relu"]) == 1
+    assert "FAILED" in capsys.readouterr().err
+
+
+def test_bench_prints_ratios_against_jax_nn(capsys):
+    assert main(["bench", "--quick", "--names", "relu"]) == 0
+    out = capsys.readouterr().out
+    assert "jax.nn.relu" in out and "ours / baseline" in out
+
+
+def test_gallery_writes_a_png(tmp_path):
+    out = tmp_path / "g.png"
+    assert main(["gallery", "-o", str(out), "--cols", "8"]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
