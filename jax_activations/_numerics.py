@@ -68,22 +68,44 @@ def _is_zero(t: Any) -> bool:
     return isinstance(t, SymbolicZero)
 
 
+def param_tangent(formula: Callable[..., jax.Array], x: jax.Array, params: Any, tparams: Any) -> jax.Array | None:
+    """The tangent of ``formula(x, *params)`` along the parameters that have one (``None`` if none do).
+
+    Used by custom derivative rules: derivatives with respect to hyperparameters
+    (learnable slopes, alphas) come from autodiff of the formula itself, and only
+    when they are asked for (symbolic-zero tangents are skipped).
+    """
+    live = [i for i, t in enumerate(tparams) if not _is_zero(t)]
+    if not live:
+        return None
+
+    def of_params(*ps):
+        full = list(params)
+        for i, p in zip(live, ps, strict=True):
+            full[i] = p
+        return formula(x, *full)
+
+    _, tp = jax.jvp(of_params, tuple(params[i] for i in live), tuple(tparams[i] for i in live))
+    return tp
+
+
 def derivative(
     rule: Callable[..., jax.Array],
     *,
-    uses: str = "x",
+    uses: str | Callable[..., jax.Array] = "x",
 ) -> Callable[[Callable[..., jax.Array]], Callable[..., jax.Array]]:
     """Attach an analytic derivative ``df/dx`` to a formula ``f(x, *params)``.
 
-    ``rule`` receives ``x`` (``uses="x"``) or the output ``y`` (``uses="y"``) and
-    the parameters, and returns ``df/dx`` elementwise.  The tangent is computed
+    ``rule`` receives ``x`` (``uses="x"``), the output ``y`` (``uses="y"``) or
+    ``uses(x, *params)`` (a callable: e.g. a one-byte index of the linear piece
+    each element is on) and the parameters, and returns ``df/dx`` elementwise.  The tangent is computed
     under :func:`jax.checkpoint`, so reverse mode saves only that one array and
     recomputes the coefficient in the backward pass.  Derivatives with respect
     to the parameters come from autodiff of the formula itself (only when they
     are asked for).  The rule must itself be differentiable (Hessians use it).
     """
-    if uses not in ("x", "y"):
-        raise ValueError(f"uses: expected 'x' or 'y', got {uses!r}")
+    if not callable(uses) and uses not in ("x", "y"):
+        raise ValueError(f"uses: expected 'x', 'y' or a callable, got {uses!r}")
 
     def wrap(formula: Callable[..., jax.Array]) -> Callable[..., jax.Array]:
         f = jax.custom_jvp(formula)
@@ -100,16 +122,10 @@ def derivative(
             if _is_zero(tx):
                 ty = jnp.zeros_like(y)
             else:
-                ty = lin(x if uses == "x" else y, tuple(params), tx)
-            live = [i for i, t in enumerate(tparams) if not _is_zero(t)]
-            if live:
-                def of_params(*ps):
-                    full = list(params)
-                    for i, p in zip(live, ps):
-                        full[i] = p
-                    return formula(x, *full)
-
-                _, tp = jax.jvp(of_params, tuple(params[i] for i in live), tuple(tparams[i] for i in live))
+                saved = x if uses == "x" else y if uses == "y" else uses(x, *params)
+                ty = lin(saved, tuple(params), tx).astype(y.dtype)
+            tp = param_tangent(formula, x, params, tparams)
+            if tp is not None:
                 ty = ty + tp
             return y, ty
 
@@ -131,5 +147,5 @@ def concrete(value: Any) -> np.ndarray | None:
         return None
     try:
         return np.asarray(value)
-    except Exception:  # noqa: BLE001 - not array-like: the caller reports the type
+    except Exception:  # not array-like: the caller reports the type
         return None

@@ -14,7 +14,6 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.custom_derivatives import SymbolicZero
 from jax.typing import ArrayLike
 
 from jax_activations._numerics import derivative
@@ -51,39 +50,10 @@ def _pieces(piece: Any, slope: Any) -> Any:
 
     ``piece(x, *params)`` says which linear piece each element is on (a bool or
     int8 array: one byte per element) and ``slope(piece, *params)`` gives that
-    piece's slope. The tangent is recomputed under :func:`jax.checkpoint` from
-    the piece array alone, so reverse mode saves one byte per element (autodiff
-    of nested ``where``s saves a mask and a float zero array per ``where``).
-    Parameter derivatives come from autodiff of the formula.
+    piece's slope. Reverse mode saves only the piece array (autodiff of nested
+    ``where``s saves a mask and a float zero array per ``where``).
     """
-
-    def wrap(formula: Any) -> Any:
-        f = jax.custom_jvp(formula)
-        lin = jax.checkpoint(lambda p, params, tx: slope(p, *params) * tx)
-
-        def jvp(primals, tangents):
-            x, *params = primals
-            tx, *tparams = tangents
-            y = f(x, *params)
-            zero = isinstance(tx, SymbolicZero)
-            ty = jnp.zeros_like(y) if zero else lin(piece(x, *params), tuple(params), tx).astype(y.dtype)
-            live = [i for i, t in enumerate(tparams) if not isinstance(t, SymbolicZero)]
-            if live:
-
-                def of_params(*ps):
-                    full = list(params)
-                    for i, v in zip(live, ps, strict=True):
-                        full[i] = v
-                    return formula(x, *full)
-
-                _, tp = jax.jvp(of_params, tuple(params[i] for i in live), tuple(tparams[i] for i in live))
-                ty = ty + tp
-            return y, ty
-
-        f.defjvp(jvp, symbolic_zeros=True)
-        return f
-
-    return wrap
+    return derivative(slope, uses=piece)
 
 
 # --------------------------------------------------------------------------- #
