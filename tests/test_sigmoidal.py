@@ -415,3 +415,39 @@ def test_docstring_examples_run(name):
     for t in tests:
         runner.run(t)
     assert runner.failures == 0, f"{name}: {runner.failures} docstring example(s) failed"
+
+
+# --------------------------------------------------------------------------- #
+# Dense grids where intermediates used to leave the normal range
+# --------------------------------------------------------------------------- #
+
+DENSE = [
+    # (name, params, order, lo, hi): e^{-2|x|} is subnormal from |x| = 43.7 while tanh' = 4e^{-2|x|} is normal
+    # up to 44.4 (and tanh'' = 8e^{-2|x|} to 44.7); a 4e/(1+e)^2 without the shifted tail flushes them to 0 there
+    ("tanh", {}, 1, 43.0, 45.0),
+    ("tanh", {}, 1, -45.0, -43.0),
+    ("tanh", {}, 2, -45.0, -43.0),
+    ("tanh_shrink", {}, 2, -45.0, -43.0),
+    ("tanh", {}, 1, -3.0, 3.0),
+    # selu' = scale alpha e^x: e^x is subnormal below -87.3 while selu' is normal down to -87.9
+    ("selu", {}, 1, -89.0, -86.0),
+    # squareplus: the power-of-two scaling switches at |x| = 2^60 (b k^2 would be subnormal past it for b = 0.3)
+    ("squareplus", {"b": 0.3}, 1, -2.0**61, -2.0**59),
+    ("squareplus", {"b": 0.3}, 0, -2.0**61, -2.0**59),
+]
+
+
+@pytest.mark.parametrize(("name", "params", "order", "lo", "hi"), DENSE)
+def test_dense_grids_where_intermediates_leave_the_normal_range(name, params, order, lo, hi):
+    r = ROWS[name]
+    x = np.linspace(lo, hi, 20001, dtype=np.float32)
+    g = functools.partial(ja.get(name), **params)
+    for _ in range(order):
+        g = jax.grad(g)
+    got = np.asarray(jax.jit(jax.vmap(g))(jnp.asarray(x)), np.float64)
+    ref = (r.f, r.df, r.d2f)[order]
+    lo_r, hi_r = hull(functools.partial(ref, **params), x)
+    err = ulp_error(got, lo_r, hi_r)
+    bar = (4.0, GRAD_BAR, SECOND_BAR)[order]
+    i = int(np.argmax(err))
+    assert err[i] <= bar, f"{name}^({order}){params} at x = {x[i]!r}: {got[i]!r} vs {lo_r[i]!r} ({err[i]:.3g} ULP)"

@@ -55,10 +55,13 @@ def _exp_over(u: jax.Array, a: jax.Array) -> jax.Array:
 
 
 def _exp_times(u: jax.Array, c: jax.Array | float) -> jax.Array:
-    """c * exp(u), also where exp(u) is subnormal (flushed on CPU) but c * exp(u) is not (c > 1)."""
+    """c * exp(u), also where exp(u) is subnormal (flushed on CPU) but c * exp(u) is not (c > 1).
+
+    One exp of a selected argument: u + 64 is exact for u < -64, and e^-64 is put back in the constant.
+    """
     tail = u < -_SHIFT
-    us = jnp.where(tail, u, -2.0 * _SHIFT)
-    return jnp.where(tail, jnp.exp(us + _SHIFT) * (c * _EXP_NEG_SHIFT), c * jnp.exp(u))  # u + 64 is exact there
+    e = jnp.exp(jnp.where(tail, u + _SHIFT, u))
+    return e * jnp.where(tail, c * _EXP_NEG_SHIFT, c)
 
 
 # elu'(x) = alpha*exp(x) for x <= 0: autodiff of expm1 gives y + alpha, which is 0 below x = -17.

@@ -53,15 +53,28 @@ def _sigmoid(x: jax.Array) -> jax.Array:
     return jax.lax.logistic(x)
 
 
-# sech(x) = 2 e^{-|x|} / (1 + e^{-2|x|}), with sech' = -sech tanh; sech^2 stays normal down to |x| = 43.6.
-@derivative(lambda x: -_sech(x) * jnp.tanh(x))
-def _sech(x: jax.Array) -> jax.Array:
-    e = jnp.exp(-jnp.abs(x))
-    return 2.0 * e / (1.0 + e * e)
+_TAIL_K = 5.0  # integer shift for the far tail: 4 e^-5 rounds to float32 with a relative error of 1e-10
+_4_EXP_NEG_K = 4.0 * math.exp(-_TAIL_K)
 
 
+def _sech2_times(x: jax.Array, m: float) -> jax.Array:
+    """m sech^2(x) = 4m e / (1 + e)^2 with e = e^{-2|x|}: one exp, one divide.
+
+    e alone is subnormal (flushed to 0 on CPU) from |x| = 43.7 while 4m e is still
+    normal: there (2|x| > 80, where 1 + e = 1) the exponent is shifted by an integer
+    (5 - 2|x| is exact) and the constant 4 e^-5 put back, so the result only
+    vanishes where the true value is below the smallest normal float.
+    """
+    a = 2.0 * jnp.abs(x)
+    tail = a > 80.0
+    e = jnp.exp(jnp.where(tail, _TAIL_K - a, -a))  # a select of the argument, not a second exp
+    return (jnp.where(tail, m * _4_EXP_NEG_K, 4.0 * m) * e) / jnp.square(1.0 + e)
+
+
+# tanh'' = -2 tanh sech^2 written out: autodiff of 4e/(1+e)^2 cancels (1 - 2e/(1+e)) near 0.
+@derivative(lambda x: -jnp.tanh(x) * _sech2_times(x, 2.0))
 def _sech2(x: jax.Array) -> jax.Array:
-    return jnp.square(_sech(x))
+    return _sech2_times(x, 1.0)
 
 
 # tanh'(x) = sech^2(x): the usual 1 - tanh^2 is 0 for abs(x) > 9.
@@ -191,7 +204,7 @@ def tanh(x: jax.Array) -> jax.Array:
       \tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}
 
     The value is XLA's ``tanh`` (on CPU about 4 ULP in float32). The derivative
-    is computed as :math:`\operatorname{sech}^2 x` from :math:`e^{-|x|}`,
+    is computed as :math:`4e/(1+e)^2` with :math:`e = e^{-2|x|}` (one exp, one divide),
     exact in the tails where the usual :math:`1 - \tanh^2 x` rounds to 0
     (:math:`|x| > 9`). Smooth; no kinks.
 
@@ -214,8 +227,8 @@ def tanh(x: jax.Array) -> jax.Array:
     return _tanh(x)
 
 
-# tanh_shrink'' = 2 tanh sech^2, as (2 tanh sech) sech: sech^2 alone is subnormal (flushed) from |x| = 44.
-@derivative(lambda x: ((2.0 * _tanh_accurate(x)) * _sech(x)) * _sech(x))
+# tanh_shrink'' = 2 tanh sech^2, with 2 sech^2 kept normal as far as the true value is.
+@derivative(lambda x: _tanh_accurate(x) * _sech2_times(x, 2.0))
 def _dtanh_shrink(x: jax.Array) -> jax.Array:
     return jnp.square(_tanh_accurate(x))
 
@@ -345,12 +358,12 @@ def _softplus(x: jax.Array, beta: jax.Array) -> jax.Array:
     x, x_in = jnp.where(inf, 0.0, x), x
     z = beta * x
     # log(1 + e^z)/beta = max(x, 0) + log1p(e^{-|z|})/beta: no overflow of e^z, no threshold jump.
-    a = jnp.abs(z)
-    main = jnp.maximum(x, 0.0) + jnp.log1p(jnp.exp(-a)) / beta
-    # Far left e^z is subnormal (flushed on CPU) while e^z/beta may not be: shift the exponent (z + 64 is exact).
-    zs = jnp.where(z < -_SHIFT, -a, -2.0 * _SHIFT)
-    tail = jnp.exp(zs + _SHIFT) * (_EXP_NEG_SHIFT / beta)
-    return jnp.where(inf, jnp.maximum(x_in, 0.0), jnp.where(z < -_SHIFT, tail, main))
+    # Far left e^z is subnormal (flushed on CPU) while e^z/beta may not be: there the exponent is shifted
+    # (z + 64 is exact) and e^-64 put back after; one exp of a selected argument serves both branches.
+    tail = z < -_SHIFT
+    e = jnp.exp(jnp.where(tail, z + _SHIFT, -jnp.abs(z)))
+    main = jnp.maximum(x, 0.0) + jnp.log1p(e) / beta
+    return jnp.where(inf, jnp.maximum(x_in, 0.0), jnp.where(tail, e * (_EXP_NEG_SHIFT / beta), main))
 
 
 @activation(
@@ -455,50 +468,50 @@ def sparse_plus(x: jax.Array) -> jax.Array:
 # squareplus
 # --------------------------------------------------------------------------- #
 
-_BIG_X, _BIG_B = 2.0**60, 2.0**120
-_SMALL_X, _SMALL_B = 2.0**-60, 2.0**-120
+_TINY = 1.1754944e-38  # smallest normal float32
 
 
-def _half_root(x: jax.Array, b: jax.Array) -> jax.Array:
-    """sqrt(x^2 + b) / 2 without overflow (|x| > 1.8e19) or underflow, by exact power-of-two scaling.
+def _scaled(x: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    """|x| k, b k^2, sqrt(x^2 + b) k and k, with k an exact power of two.
 
-    The 1/2 is folded into the scale: (x + s) * 0.5 would overflow near the float32 maximum (and XLA
-    rewrites 0.5*x + 0.5*s into exactly that).
+    k = 1 on the common path; 2^-64 where x^2 or b would overflow (|x| > 2^60, b > 2^120) and
+    2^64 where both would underflow. Multiplying by a power of two is exact, and every formula
+    below is a ratio of these scaled pieces, so one cheap select of k is all the scaling costs.
     """
-    big = (jnp.abs(x) > _BIG_X) | (b > _BIG_B)
-    small = (jnp.abs(x) < _SMALL_X) & (b < _SMALL_B)
+    ax = jnp.abs(x)
+    big = (ax > 2.0**60) | (b > 2.0**120)
+    small = (ax < 2.0**-60) & (b < 2.0**-120)
     k = jnp.where(big, 2.0**-64, jnp.where(small, 2.0**64, 1.0))
-    xs, bs = x * k, (b * k) * k  # two steps: 2^-128 itself is subnormal in float32
-    return jnp.sqrt(xs * xs + bs) * jnp.where(big, 2.0**63, jnp.where(small, 2.0**-65, 0.5))
+    axs, bs = ax * k, (b * k) * k  # two steps: 2^-128 itself is subnormal in float32
+    return axs, bs, jnp.sqrt(axs * axs + bs), k
 
 
 def _d2squareplus(x: jax.Array, b: jax.Array) -> jax.Array:
-    h = _half_root(x, b)
-    ok = h > 0  # h = 0 only when x = b = 0 (relu's corner): take 0 there
-    h = jnp.where(ok, h, 1.0)
-    t = jnp.sqrt(b) / h  # <= 2
-    # b / (2 s^3) = (sqrt(b)/h)^2 / (16 h): no h^3 (overflows; XLA turns (b/h)/h/h into b/(h*h*h))
-    return jnp.where(ok, (t * t) / (16.0 * h), 0.0)
+    _, bs, ss, k = _scaled(x, b)
+    t = jnp.sqrt(bs) / jnp.where(ss > 0, ss, 1.0)  # <= 1
+    # b / (2 s^3) = k (sqrt(bs)/ss)^2 / (2 ss): no ss^3 (overflows); 0 at relu's corner x = b = 0
+    return jnp.where(ss > 0, ((t * t) / (2.0 * ss)) * k, 0.0)
 
 
-# squareplus' = (1 + x/s)/2, = b / (2 s (s - x)) for x < 0 (no cancellation); own rule for squareplus''.
+# squareplus'(-|x|) = b / (2 s (s + |x|)) = q/2 (no cancellation), squareplus'(|x|) = 1 - q/2 (q <= 1); own rule
+# for squareplus''. q is scale-free, and ss (ss + axs) only overflows where q is far below the smallest float.
 @derivative(_d2squareplus)
 def _dsquareplus(x: jax.Array, b: jax.Array) -> jax.Array:
-    h = _half_root(x, b)
-    ratio = jnp.where(jnp.isinf(x), 1.0, (0.5 * x) / jnp.where(h > 0, h, 1.0))  # x/s; inf/inf -> 1, 0/0 -> 0
-    pos = 0.5 + 0.5 * ratio
-    hh = jnp.where(x >= 0, 1.0, h)  # the x < 0 branch only sees h > 0 (keeps parameter gradients NaN-free)
-    neg = (0.125 * (b / hh)) / (hh + 0.5 * jnp.abs(x))  # b / (2 s (s + |x|)) with s = 2h
-    return jnp.where(x >= 0, pos, neg)
+    axs, bs, _, k = _scaled(x, b)
+    t = axs * axs + bs
+    den = t + jnp.sqrt(t) * axs  # = ss (ss + axs); using the sqrt once keeps XLA's loop in one fusion
+    # (b k / den) k, not b k^2 / den: b k^2 is subnormal for b < 2^-2 where |x| > 2^60 (b k / den stays <= 2^64)
+    q = jnp.where(den > 0, ((b * k) / den) * k, 1.0)  # den = 0 only at x = b = 0 (relu's corner): q = 1 there
+    return jnp.where(x >= 0, 1.0 - 0.5 * q, 0.5 * q)
 
 
+# (x + s)/2 = relu(x) + b / (2 (s + |x|)) for either sign: positive terms only, so no cancellation for x << 0;
+# one sqrt and one divide. + TINY only turns 0/0 at x = b = 0 into 0 (the scaled denominator is otherwise >= 2^-62).
 @derivative(_dsquareplus)
 def _squareplus(x: jax.Array, b: jax.Array) -> jax.Array:
-    h = _half_root(x, b)
-    pos = 0.5 * x + h
-    den = jnp.where(x >= 0, 1.0, h + 0.5 * jnp.abs(x))  # only the x < 0 branch's own values (safe gradients)
-    neg = (0.25 * b) / den  # (x + s)/2 = b / (2 (s - x)): no cancellation for x << 0
-    return jnp.where(x >= 0, pos, neg)
+    axs, _, ss, k = _scaled(x, b)
+    q = (b * k) / ((ss + axs) + _TINY)  # b/(s + |x|); b k, not b k^2, which is subnormal for large |x|
+    return jnp.maximum(x, 0.0) + 0.5 * q
 
 
 @activation(
