@@ -191,7 +191,13 @@ def test_eager_call_is_one_compiled_computation():
     # The public function dispatches straight to one jitted computation: its
     # cache grows by exactly one entry for a new shape, none for a new slope value.
     f = ja.elu._compiled
+    x = jnp.ones((7, 3, 13))  # a shape no other test uses
     before = f._cache_size()
-    ja.elu(jnp.ones(7), alpha=0.3)
-    ja.elu(jnp.ones(7), alpha=0.7)
-    assert f._cache_size() == before + 1
+    ja.elu(x, alpha=0.3)
+    after_first = f._cache_size()
+    ja.elu(x, alpha=0.7)
+    assert after_first == before + 1
+    assert f._cache_size() == after_first
+    ja.elu(x, alpha=jnp.float32(0.9))  # a strongly typed scalar is one more signature ...
+    ja.elu(x, alpha=jnp.float32(0.1))  # ... and its values share it
+    assert f._cache_size() == after_first + 1
