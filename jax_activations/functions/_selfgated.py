@@ -5,7 +5,11 @@ Every function here is written with explicit first and second derivatives
 
 * values and gradients stay within a few float32 ULP over the whole range: in the
   far tails the gate underflows while ``x * gate`` is still a normal number, so
-  the small factor ``e^{-a}`` is carried as ``ts * scale`` (see :func:`_exp_neg`);
+  the exp argument is shifted there and the scale applied last (see
+  :func:`_exp_neg_shifted`, and :func:`_exp_neg` for the second derivatives);
+* the forward pass and the first derivative cost what jax.nn's do in transcendentals
+  (one exp, one divide) with a few extra selects: no patches evaluated for every element
+  (the zeros of the derivatives are factored out of the formulas instead);
 * ``+-inf`` inputs give the finite limits (``silu(-inf) = 0``, ``silu'(+inf) = 1``)
   instead of ``inf * 0 = NaN``;
 * reverse mode saves only ``x`` (one activation-sized residual).
@@ -38,6 +42,29 @@ def _exp_neg(a: jax.Array) -> tuple[jax.Array, jax.Array]:
     big = a > 32.0
     ts = jnp.exp(jnp.where(big, _SHIFT - a, -a))
     return ts, jnp.where(big, _SCALE, 1.0).astype(a.dtype)
+
+
+def _exp_neg_shifted(v: jax.Array, below: float = -80.0, shift: float = _SHIFT) -> tuple[jax.Array, jax.Array]:
+    """``(t, m)`` with ``e^{-v} = t / m``: ``m = e^{-shift}`` below ``v = below`` (else 1).
+
+    One exp, one compare and two selects (the cheap form for the forward pass and first
+    derivative); ``-v - shift`` is exact for ``v < below`` (integer shift, ``|v| >= 32``).
+    With the defaults ``1 + t = t`` in the tail, so ``1 / (1 + t) = s(v) / m`` stays normal
+    where ``s(v)`` underflows and the caller multiplies by ``m`` last.  In general
+    ``s(v) = m / (m + t)`` exactly (``1 + e^{-v} = (m + t) / m``).
+    """
+    tail = v < below
+    t = jnp.exp(jnp.where(tail, -v - shift, -v))
+    return t, jnp.where(tail, math.exp(-shift), 1.0).astype(v.dtype)
+
+
+def _d1_shift(x: jax.Array) -> tuple[float, float]:
+    """``(below, shift)`` for first derivatives ``m (m + t u) / (m + t)^2``: ``(m + t)^2`` must not overflow.
+
+    float32: ``t <= e^{44}`` above ``v = -40`` and ``e^{-v - 70} <= e^{43}`` down to the clamp
+    ``v >= -113``; float64 likewise with ``e^{-400}``.
+    """
+    return (-40.0, 400.0) if x.dtype == jnp.float64 else (-40.0, 70.0)
 
 
 def _gate(v: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
@@ -84,17 +111,20 @@ def _silu_d2(x: jax.Array) -> jax.Array:
 
 @derivative(_silu_d2)
 def _silu_d1(x: jax.Array) -> jax.Array:
-    p, qs, _, scale = _gate(x)
-    xc = jnp.clip(x, -_CLAMP, _CLAMP)
-    # x >= 0: s(x) = p, s(-x) = q;  x < 0: s(x) = q (scaled: tiny in the tail), s(-x) = p
-    return jnp.where(x >= 0, p * (1.0 + xc * (qs * scale)), (qs * (1.0 + xc * p)) * scale)
+    lim = 700.0 if x.dtype == jnp.float64 else 110.0  # silu' is 0 / 1 beyond (to the dtype's precision)
+    xc = jnp.clip(x, -lim, lim)  # keeps t (1 + x) and d^2 finite and inf * 0 out
+    t, m = _exp_neg_shifted(xc, *_d1_shift(x))
+    d = m + t
+    # s (1 + x s(-x)) = (1 + e^{-x} (1 + x)) / (1 + e^{-x})^2 = m (m + t (1 + x)) / d^2: one divide;
+    # 1 + x is exact near the root x = -1.28, so nothing cancels there
+    return ((m + t * (1.0 + xc)) / (d * d)) * m
 
 
 @derivative(_silu_d1)
 def _silu(x: jax.Array) -> jax.Array:
-    p, qs, _, scale = _gate(x)
-    xc = jnp.clip(x, -_CLAMP, _CLAMP)
-    return jnp.where(x >= 0, x * p, (xc * qs) * scale)  # x * s(x) without exp underflow near x = -87..-92
+    t, m = _exp_neg_shifted(x)
+    # x / (1 + e^{-x}), scaled by m last: no exp underflow near x = -87..-92; the max keeps -inf / inf out
+    return (jnp.maximum(x, -1e4) / (1.0 + t)) * m
 
 
 @activation(
@@ -147,53 +177,24 @@ def silu(x: jax.Array) -> jax.Array:
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_CLAMP = 20.0  # phi(20) = e^{-200} / sqrt(2 pi) == 0 in float32
+_GELU_ZMAX = 14.0  # e^{-z^2/2} is 0 in float32 beyond: keeps the rationals off inf / inf
 
-# Float32 approximations fitted (Chebyshev, float64) to the definitions, each within
-# 0.02 ULP of its target before rounding:
-# (Phi(x) - 1/2) / x as a polynomial in x^2, for |x| <= 1;
-_PHI_A = (
-    0.3989422804014329, -0.06649038006683282, 0.009973557007570218, -0.0011873281877845057,
-    0.00011543453788441818, -9.444208245338155e-06, 6.651856195839136e-07, -4.0425241059371015e-08,
-    1.8241403568919954e-09,
-)
-# the Mills ratio R(z) = (1 - Phi(z)) / phi(z) as a polynomial in z - 2.5, for 1 <= z <= 4;
-_MILLS_MID = (
-    0.3542651113563553, -0.11433722007120119, 0.034211027420226456, -0.00960323656449965,
-    0.002550754791477907, -0.0006452002981701162, 0.0001562405233892669, -3.647816839759758e-05,
-    8.192760148811893e-06, -1.6977167327746703e-06, 3.5631375748701103e-07, -1.0181377921699326e-07,
-    2.0408395706968744e-08,
-)
-# z R(z) as a polynomial in w = 1 / z^2, for z >= 4.
-_MILLS_TAIL = (
-    1.0, -0.9999997011260198, 2.999865163976014, -14.976123934112572, 102.81642794899338,
-    -826.8835570849055, 6272.997432504609, -34438.035942032904, 93138.2957357129,
-)
-
-_GELU_D1_ROOT: _Root = (-0.7517915368080139, 1.2114449221556356e-08, (
-    0.43149399231404517, 0.38828498299036124, -0.018199676398449036, -0.11400823325084708, -0.014771522142473471,
-    0.019421676121910696, 0.004539226626956336, -0.0022394101540352085, -0.0007447497877295466,
-    0.00018436830248549845, 8.485659376429347e-05))
+# Float32 rationals in z = |x| on [0, 14], fitted in float64 to the definitions (scipy's erfcx;
+# Lawson-weighted linearized least squares in relative error; all coefficients positive, so
+# Horner in z >= 0 does not cancel).  With 1 - Phi(z) = phi(z) R(z) (R the Mills ratio):
+# R(z) / sqrt(2 pi) = e^{z^2/2} (1 - Phi(z)) = P(z) / Q(z), within 6e-9 relative;
+_MILLS_P = (0.5000000027478991, 0.43725715325069414, 0.18246617103920065, 0.040373931449452886, 0.004077787585545223)
+_MILLS_Q = (1.0, 1.672399260788413, 1.199309379789112, 0.4674404763143648, 0.10120924500924047,
+            0.010221368983017232)
+# (R(z) - z) / sqrt(2 pi) = (z0 - z) N(z) / D(z), within 8e-9 relative, z0 = 0.75179... its zero
+# (the minimum of gelu at x = -z0), split as z0_hi + z0_lo so that z0 - z is exact near it.
+_D1_Z0 = (0.7517915368080139, -1.2114449665645566e-08)
+_D1_N = (0.6650779901481756, 0.7519313077865236, 0.37632122566523896, 0.09500991968835965, 0.01033114178214295)
+_D1_D = (1.0, 1.396203834096576, 0.7899917265195258, 0.21869375439023603, 0.0258961667854124)
 
 
-def _normal_parts(x: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array, jax.Array]:
-    """``(xc, phis, scale, low, qr)``: ``phi(x) = phis * scale``; ``Phi(x)`` for ``|x| < 1`` is
-    ``1/2 + low`` and otherwise ``1 - Phi(|x|) = phi(x) * qr`` (``qr`` the Mills ratio)."""
-    xc = jnp.clip(x, -_GELU_CLAMP, _GELU_CLAMP)
-    ts, scale = _exp_neg(0.5 * (xc * xc))  # the x^2 rounding error stays inside one input ULP's change
-    phis = ts * _INV_SQRT_2PI
-    z = jnp.abs(xc)
-    low = x * _horner(_PHI_A, jnp.minimum(xc * xc, 1.0))  # Phi(x) - 1/2 via erf's odd series: no cancellation
-    zt = jnp.maximum(z, 4.0)
-    mills = jnp.where(z < 4.0, _horner(_MILLS_MID, jnp.clip(z, 1.0, 4.0) - 2.5), _horner(_MILLS_TAIL, 1.0 / (zt * zt)) / zt)
-    return xc, phis, scale, low, mills
-
-
-def _phi_cdf(x: jax.Array) -> jax.Array:
-    if x.dtype == jnp.float64:  # the fits are float32-accurate; XLA's float64 erfc is not the weak spot
-        return 0.5 * jax.lax.erfc(-x * math.sqrt(0.5))
-    _, phis, scale, low, mills = _normal_parts(x)
-    tail = (phis * mills) * scale
-    return jnp.where(jnp.abs(x) < 1.0, 0.5 + low, jnp.where(x < 0, tail, 1.0 - tail))
+def _phi_cdf(x: jax.Array) -> jax.Array:  # float64 only: the fits below are float32-accurate
+    return 0.5 * jax.lax.erfc(-x * math.sqrt(0.5))
 
 
 def _gelu_d2(x: jax.Array) -> jax.Array:
@@ -207,21 +208,22 @@ def _gelu_d1(x: jax.Array) -> jax.Array:
     if x.dtype == jnp.float64:
         xc = jnp.clip(x, -40.0, 40.0)
         return _phi_cdf(x) + xc * jnp.exp(-0.5 * xc * xc) * _INV_SQRT_2PI
-    xc, phis, scale, low, mills = _normal_parts(x)
-    z = jnp.abs(xc)
-    mid = 0.5 + low + xc * (phis * scale)
-    # Phi(x) + x phi(x) = phi(x)(R(-x) + x) for x <= -1 and 1 - phi(x)(R(x) - x) for x >= 1
-    general = jnp.where(z < 1.0, mid, jnp.where(x < 0, (phis * (mills - z)) * scale, 1.0 - (phis * (mills - z)) * scale))
-    return _near_root(x, general, _GELU_D1_ROOT)
+    # Phi(x) + x phi(x) = phi(x) (R(z) - z) for x < 0 and 1 - phi(x) (R(z) - z) for x >= 0, z = |x|
+    z = jnp.minimum(jnp.abs(x), _GELU_ZMAX)
+    e2 = jnp.exp(-0.25 * (x * x))  # e^{-x^2/2} = e2 * e2: no underflow where the result is still normal
+    g = ((_D1_Z0[0] - z) + _D1_Z0[1]) * (_horner(_D1_N, z) / _horner(_D1_D, z))  # the zero factored out
+    w = (e2 * g) * e2
+    return jnp.where(x < 0, w, 1.0 - w)
 
 
 @derivative(_gelu_d1)
 def _gelu_exact(x: jax.Array) -> jax.Array:
     if x.dtype == jnp.float64:
         return x * _phi_cdf(x)
-    xc, phis, scale, low, mills = _normal_parts(x)
-    tail = (xc * phis * mills) * scale  # x (1 - Phi(|x|)): scaled, so x Phi(x) stays normal past x = -13
-    return jnp.where(jnp.abs(x) < 1.0, x * (0.5 + low), jnp.where(x < 0, tail, x - tail))
+    # x Phi(x) = max(x, 0) - |x| (1 - Phi(|x|)) = max(x, 0) - e^{-x^2/2} z P(z) / Q(z): one exp, one divide;
+    # no 1 + erf (cancels for x < 0); the x^2 rounding stays inside one input ULP's change
+    z = jnp.minimum(jnp.abs(x), _GELU_ZMAX)
+    return jnp.maximum(x, 0.0) - jnp.exp(-0.5 * (x * x)) * (z * (_horner(_MILLS_P, z) / _horner(_MILLS_Q, z)))
 
 
 # --------------------------------------------------------------------------- #
@@ -232,10 +234,6 @@ _K = 2.0 * math.sqrt(2.0 / math.pi)
 _KA = 0.044715 * _K
 _TANH_CLAMP = 1e4  # |v(1e4)| > 7e10: the gate is exactly 0 or 1; keeps x^3 and x v'^2 finite
 
-_GELU_TANH_D1_ROOT: _Root = (-0.7524614334106445, 1.133962823640644e-08, (
-    0.43040009102485904, 0.38751844613541586, -0.015782853522480402, -0.11394448296635748, -0.016619328235170594,
-    0.01968229932208756, 0.0052610522016506185, -0.002422362727348467, -0.0009272296917282035,
-    0.00025801213264559363, 0.00012127217331840608))
 _GELU_TANH_D2_ROOTS: tuple[_Root, ...] = (
     (-1.418503999710083, -9.080745488887487e-09, (
         0.4095488174124234, 0.4320811115955375, 0.008168951882320792, -0.1610948174851069, -0.05675054080638122,
@@ -268,16 +266,20 @@ def _gelu_tanh_d2(x: jax.Array) -> jax.Array:
 
 @derivative(_gelu_tanh_d2)
 def _gelu_tanh_d1(x: jax.Array) -> jax.Array:
-    xc, _, dv, p, qs, q, scale = _tanh_parts(x)
-    # s(v) (1 + x v' s(-v)): x >= 0 as p (1 + x v' q), x < 0 as q (1 + x v' p), scaled
-    general = jnp.where(x >= 0, p * (1.0 + xc * dv * q), (qs * (1.0 + xc * dv * p)) * scale)
-    return _near_root(x, general, _GELU_TANH_D1_ROOT)
+    lim = 21.0 if x.dtype == jnp.float64 else 11.0  # the derivative is 0 / 1 beyond (to the dtype's precision)
+    xc = jnp.clip(x, -lim, lim)  # v(-11) = -113 (v(-21) = -695 in float64) keeps t finite
+    x2 = xc * xc
+    t, m = _exp_neg_shifted(xc * (_K + _KA * x2), *_d1_shift(x))
+    d = m + t
+    # s(v) (1 + x v' s(-v)) = m (m + t (1 + x v')) / d^2: the root near x = -0.75 cancels only in 1 + x v' (one fma)
+    return ((m + t * (1.0 + xc * (_K + 3.0 * _KA * x2))) / (d * d)) * m
 
 
 @derivative(_gelu_tanh_d1)
 def _gelu_tanh(x: jax.Array) -> jax.Array:
-    xc, _, _, p, qs, _, scale = _tanh_parts(x)
-    return jnp.where(x >= 0, x * p, (xc * qs) * scale)  # 0.5 (1 + tanh u) = s(2u): no cancellation for x < 0
+    # 0.5 (1 + tanh u) = s(2u) = s(v): no cancellation for x < 0; x^3 = inf gives v = +-inf, t = 0 / inf
+    t, m = _exp_neg_shifted(x * (_K + _KA * (x * x)))
+    return (jnp.maximum(x, -1e4) / (1.0 + t)) * m
 
 
 def _approximate_domain(v: Any) -> str | None:
