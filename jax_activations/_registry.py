@@ -90,24 +90,63 @@ def one_of(*choices: Any) -> Callable[[Any], str | None]:
     return inner
 
 
-def _check_value(fname: str, arg: str, value: Any, check: Callable[..., str | None] | None) -> None:
-    if check is None:
-        return
-    if getattr(check, "static_value", False):
+def _check_value(
+    fname: str,
+    arg: str,
+    value: Any,
+    check: Callable[..., str | None] | None,
+    *,
+    numeric: bool = True,
+    dtype: Any = None,
+    shape: tuple[int, ...] | None = None,
+    series: bool = False,
+) -> None:
+    """Check one hyperparameter: its type, that it broadcasts to ``x``'s shape, and its domain.
+
+    Concrete values are checked as the computation will see them: rounded to
+    the compute ``dtype`` (so ``alpha=1e-60`` is refused for a float32 input,
+    where it would be 0).  Traced values are checked for shape only.
+    """
+    if check is not None and getattr(check, "static_value", False):
         msg = check(value)
     elif value is None:
-        msg = None if getattr(check, "accepts_none", False) else check(np.asarray(np.nan))
-    else:
-        if isinstance(value, (str, bytes)) or isinstance(value, (dict, set)):
-            raise TypeError(f"{fname}: {arg}={value!r} has the wrong type; expected a real number or array")
-        arr = _numerics.concrete(value)
-        if arr is None:  # traced: checked by the math, not here
+        if check is None or getattr(check, "accepts_none", False):
             return
-        if arr.dtype.kind == "V" and jnp.issubdtype(arr.dtype, jnp.floating):  # bfloat16 & co. (ml_dtypes)
-            arr = arr.astype(np.float32)
-        if arr.dtype == object or arr.dtype.kind in "USV":
+        msg = check(np.asarray(np.nan))
+    elif not numeric:
+        msg = None if check is None else check(value)
+    else:
+        if isinstance(value, (str, bytes, dict, set)) or (callable(value) and not hasattr(value, "shape")):
             raise TypeError(f"{fname}: {arg}={value!r} has the wrong type; expected a real number or array")
+        vshape = np.shape(value) if hasattr(value, "shape") or not isinstance(value, (list, tuple)) else None
+        arr = _numerics.concrete(value)
+        if arr is not None:
+            if arr.dtype.kind == "V" and jnp.issubdtype(arr.dtype, jnp.floating):  # bfloat16 & co. (ml_dtypes)
+                arr = arr.astype(np.float32)
+            if arr.dtype == object or arr.dtype.kind in "USVc":
+                raise TypeError(f"{fname}: {arg}={value!r} has the wrong type; expected a real number or array")
+            vshape = arr.shape
+        if series and vshape:
+            vshape = vshape[1:]  # the coefficient axis
+        if shape is not None and vshape is not None and vshape:
+            try:
+                ok = np.broadcast_shapes(shape, vshape) == tuple(shape)
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ValueError(
+                    f"{fname}: {arg} has shape {vshape}, which does not broadcast to x's shape {tuple(shape)} "
+                    "without changing it; expected a scalar or an array broadcastable to x"
+                )
+        if arr is None or check is None:  # traced: the domain is the math's business
+            return
         msg = check(arr)
+        if msg is None and dtype is not None and arr.dtype.kind == "f" and np.dtype(dtype).itemsize < arr.dtype.itemsize:
+            with np.errstate(all="ignore"):
+                rounded = arr.astype(dtype)
+            inner = check(rounded)
+            if inner is not None:
+                msg = f"{inner} when rounded to {np.dtype(dtype).name} (the compute dtype of x)"
     if msg is not None:
         raise ValueError(f"{fname}: {arg}={value!r} is not allowed; expected {msg}")
 
@@ -220,6 +259,7 @@ def activation(
     validate: Callable[..., None] | None = None,
     arg_aliases: Mapping[str, str] | None = None,
     raw: Iterable[str] = (),
+    series: Iterable[str] = (),
 ) -> Callable[[Callable[..., jax.Array]], Callable[..., jax.Array]]:
     """Register a built-in activation from its formula.
 
@@ -231,9 +271,13 @@ def activation(
 
     ``static`` arguments change the program (axis, approximate...); ``raw`` ones
     are passed through uncast (PRNG keys); every other argument may be a traced
-    array, so learnable parameters and sweeps never recompile.
+    array, so learnable parameters and sweeps never recompile.  A numeric
+    argument must broadcast to ``x``'s shape without changing it; ``series``
+    arguments hold coefficients along their first axis, and only the rest of
+    their shape must broadcast.
     """
     static = tuple(static)
+    series = tuple(series)
     raw = tuple(raw)
     domains = dict(domains or {})
     arg_aliases = dict(arg_aliases or {})
@@ -261,13 +305,19 @@ def activation(
             return body(xc, **cast).astype(out)
 
         def public(x: Any, *args: Any, **kwargs: Any) -> jax.Array:
+            if isinstance(x, _NOT_ARRAYS):
+                raise TypeError(f"{name}: x={x!r} is not an array; expected a real array or number")
             if not args and not kwargs:
                 return compiled(x)
             hyper = _bind(name, pnames, args, kwargs, arg_aliases)
+            comp, shape = _compute_dtype_and_shape(x)
             for k, v in hyper.items():
-                _check_value(name, k, v, domains.get(k))
+                numeric = k not in static and k not in raw
+                _check_value(name, k, v, domains.get(k), numeric=numeric, dtype=comp, shape=shape, series=k in series)
                 if k in static and isinstance(v, list):
                     hyper[k] = tuple(v)
+                elif numeric and type(v) is int:  # a Python int beyond int32 would overflow jit's argument parsing
+                    hyper[k] = float(v)
             if validate is not None:
                 full = {**defaults, **hyper}
                 validate(**{k: (v if k in static else _numerics.concrete(v) if v is not None else None) for k, v in full.items()})
@@ -299,6 +349,17 @@ def activation(
     return deco
 
 
+_NOT_ARRAYS = (str, bytes, dict, set, type(None))
+
+
+def _compute_dtype_and_shape(x: Any) -> tuple[Any, tuple[int, ...] | None]:
+    try:
+        dtype = x.dtype if hasattr(x, "dtype") else jnp.result_type(x)
+        return _numerics.compute_dtype(_numerics.output_dtype(dtype)), tuple(np.shape(x))
+    except (TypeError, ValueError):
+        return None, None  # reported with x's own message when the computation runs
+
+
 def _bind(
     fname: str,
     pnames: list[str],
@@ -310,7 +371,7 @@ def _bind(
 ) -> dict[str, Any]:
     if len(args) > len(pnames):
         raise error(f"{fname}: takes at most {len(pnames)} hyperparameters after x ({', '.join(pnames)}), got {len(args)}")
-    hyper = dict(zip(pnames, args))
+    hyper = dict(zip(pnames, args, strict=False))
     for k, v in kwargs.items():
         key = arg_aliases.get(k, k)
         if key not in pnames:
@@ -409,7 +470,7 @@ class Configured:
         return f"{self.name}({args})"
 
     @property
-    def __name__(self) -> str:  # noqa: D401 - mimic functions
+    def __name__(self) -> str:
         return self.name
 
     def get_config(self) -> dict[str, Any]:
