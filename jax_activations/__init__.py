@@ -10,8 +10,10 @@ Every activation is a pure, jit-compiled JAX function registered by name::
 Flax layers live in :mod:`jax_activations.linen` and :mod:`jax_activations.nnx`.
 """
 
-from jax_activations import compose as compose  # registers the combinators (compose, scaled, gated, mix)
-from jax_activations import functions as _functions
+from jax_activations import (
+    compose as compose,  # registers the combinators (compose, scaled, gated, mix)
+    functions as _functions,
+)
 from jax_activations._registry import (
     Configured as Configured,
     Spec as Spec,
@@ -53,3 +55,12 @@ __all__ = [
     *_export_aliases(),
 ]
 del _functions
+
+
+def __getattr__(name: str):
+    # The Flax layers import flax: load them on first use (``ja.linen``, ``ja.nnx``).
+    if name in ("linen", "nnx"):
+        import importlib
+
+        return importlib.import_module(f"jax_activations.{name}")
+    raise AttributeError(f"module 'jax_activations' has no attribute {name!r}")

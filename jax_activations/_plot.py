@@ -67,7 +67,7 @@ def gallery(names: Sequence[str], path: str, *, lo: float = -4.0, hi: float = 4.
     plt = _pyplot()
     rows = -(-len(names) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(2.2 * cols, 1.8 * rows), dpi=90, squeeze=False)
-    for ax, name in zip(axes.flat, names):
+    for ax, name in zip(axes.flat, names, strict=False):
         x, y, dy = curves(ja.get(name), lo, hi, n=401)
         ax.plot(x, y, color="C0", lw=1.6)
         ax.plot(x, dy, color="C1", lw=1.0, ls="--")

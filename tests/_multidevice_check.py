@@ -96,8 +96,7 @@ def _mesh(explicit: bool):
 
 def _put(x, mesh, *spec):
     import jax
-    from jax.sharding import NamedSharding
-    from jax.sharding import PartitionSpec as P
+    from jax.sharding import NamedSharding, PartitionSpec as P
 
     return jax.device_put(x, NamedSharding(mesh, P(*spec)))
 
@@ -451,8 +450,7 @@ def check_linen_mlp() -> None:
     import jax
     import jax.numpy as jnp
     import optax
-    from jax.sharding import NamedSharding
-    from jax.sharding import PartitionSpec as P
+    from jax.sharding import NamedSharding, PartitionSpec as P
 
     import jax_activations.linen as jl
 

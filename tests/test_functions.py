@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import jax
-import jax.test_util
 import jax.numpy as jnp
+import jax.test_util
 import numpy as np
 import pytest
+from _bars import GRAD_BAR, HALF_BAR, SECOND_BAR, reduced_grid, value_bar
 
 import jax_activations as ja
 from jax_activations.reference import ROWS
 from jax_activations.reference.ulp import hull, ulp_error
-
-from _bars import GRAD_BAR, HALF_BAR, SECOND_BAR, reduced_grid, value_bar
 
 ELEMENTWISE = sorted(n for n, r in ROWS.items() if r.kind == "elementwise")
 CASES = [(n, i) for n in ELEMENTWISE for i in range(len(ROWS[n].params))]

@@ -31,8 +31,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 from _hardening import builtin_names, call_kwargs, has_axis, numeric_params, reference
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 import jax_activations as ja
 from jax_activations.reference import ROWS

@@ -110,7 +110,7 @@ def test_wrong_identifier_types_raise_type_error(bad):
 
 
 def test_unknown_config_key_raises_value_error_naming_it():
-    with pytest.raises(ValueError, match="unknown argument 'beta'.*alpha"):
+    with pytest.raises(ValueError, match=r"unknown argument 'beta'.*alpha"):
         ja.get("elu", beta=1.0)
     with pytest.raises(ValueError, match="alpha=nan"):
         ja.get("elu", alpha=float("nan"))

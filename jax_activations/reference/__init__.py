@@ -62,9 +62,12 @@ def row(name: str, f: Callable[..., np.ndarray], **kw: Any) -> Row:
     return r
 
 
-from jax_activations.reference import _exponential  # noqa: E402,F401
-from jax_activations.reference import _learnable  # noqa: E402,F401
-from jax_activations.reference import _normalizers  # noqa: E402,F401
-from jax_activations.reference import _rectifiers  # noqa: E402,F401
-from jax_activations.reference import _selfgated  # noqa: E402,F401
-from jax_activations.reference import _sigmoidal  # noqa: E402,F401
+# the family modules add their rows on import
+from jax_activations.reference import (  # noqa: E402
+    _exponential,  # noqa: F401
+    _learnable,  # noqa: F401
+    _normalizers,  # noqa: F401
+    _rectifiers,  # noqa: F401
+    _selfgated,  # noqa: F401
+    _sigmoidal,  # noqa: F401
+)
