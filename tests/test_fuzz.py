@@ -50,7 +50,7 @@ KNOWN = os.environ.get("JA_FUZZ_KNOWN", "") != "1"
 # (4b) sparsemax/entmax15 on any 0-size input: ZeroDivisionError (reshape to -1).
 # (5) float64 gelu(-inf) is NaN (float32 is right).
 # (6) overflow of intermediates for |x| near the float32 limit with some parameters.
-KNOWN_F64_INF = {"gelu"}
+KNOWN_F64_INF: set[str] = set()  # (5) fixed
 KNOWN_EMPTY = {"sparsemax", "entmax15"}
 KNOWN_X_OVERFLOW = {"rational", "snake", "snake_beta", "acon_c"}
 
@@ -480,7 +480,6 @@ def test_known_zero_size_input(name):
     assert ja.get(name)(jnp.zeros((0, 4))).shape == (0, 4)
 
 
-@pytest.mark.xfail(strict=True, reason="known bug (5): float64 gelu(-inf) is NaN (the limit is -0)")
 def test_known_float64_gelu_at_minus_inf():
     with jax.enable_x64(True):
         out = np.asarray(ja.gelu(jnp.array([-np.inf], dtype=jnp.float64)))

@@ -219,7 +219,8 @@ def _gelu_d1(x: jax.Array) -> jax.Array:
 @derivative(_gelu_d1)
 def _gelu_exact(x: jax.Array) -> jax.Array:
     if x.dtype == jnp.float64:
-        return x * _phi_cdf(x)
+        xc = jnp.maximum(x, -40.0)  # Phi(-40) = 0 in float64: -inf * 0 would be NaN
+        return xc * _phi_cdf(xc)
     # x Phi(x) = max(x, 0) - |x| (1 - Phi(|x|)) = max(x, 0) - e^{-x^2/2} z P(z) / Q(z): one exp, one divide;
     # no 1 + erf (cancels for x < 0); the x^2 rounding stays inside one input ULP's change
     z = jnp.minimum(jnp.abs(x), _GELU_ZMAX)
