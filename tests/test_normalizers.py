@@ -48,7 +48,8 @@ def _inputs(name, shape, kind, seed):
         x = rng.normal(scale=3.0, size=shape) * 10.0 ** rng.integers(-3, 4, size=shape)
         flat = x.reshape(-1)
         picks = rng.choice(flat.size, size=min(3, flat.size - 1), replace=False)
-        specials = [1e30, -1e30, -np.inf] if name != "glu" else [1e30, -1e30, 80.0]
+        # an excluded entry: -inf for the softmax side, +inf for softmin (its -x is -inf)
+        specials = {"glu": [1e30, -1e30, 80.0], "softmin": [1e30, -1e30, np.inf]}.get(name, [1e30, -1e30, -np.inf])
         for p, v in zip(picks, specials, strict=False):
             flat[p] = v
     return x.astype(np.float32)
@@ -90,7 +91,8 @@ def _value_magnitude(name, x, ref, params):
         return np.abs(ref) * (1.0 + d)  # exp(x - m) inherits the rounding of x - m
     if name == "log_softmax":
         d = _shifted(x, axis)
-        return np.where(np.isfinite(ref), np.abs(ref) + d, 0.0) + 1e-30
+        # + 1: log(row sum) is rounded at ulp(1), so entries near 0 (the max) are accurate absolutely, as jax.nn's
+        return np.where(np.isfinite(ref), np.abs(ref) + d + 1.0, 0.0) + 1e-30
     if name == "glu":
         return np.abs(ref)
     return np.ones_like(ref)  # sparsemax / entmax15: on the simplex, absolute error
@@ -189,7 +191,11 @@ def test_hessian_matches_float64_reference(name):
     w = rng.normal(size=(5,))
     u = rng.normal(size=(5,))
     fn = getattr(ja, name)
-    hvp = jax.jvp(jax.grad(lambda v: jnp.sum(fn(v) * jnp.asarray(w, jnp.float32))), (jnp.asarray(x, jnp.float32),), (jnp.asarray(u, jnp.float32),))[1]
+    hvp = jax.jvp(
+        jax.grad(lambda v: jnp.sum(fn(v) * jnp.asarray(w, jnp.float32))),
+        (jnp.asarray(x, jnp.float32),),
+        (jnp.asarray(u, jnp.float32),),
+    )[1]
     h = 1e-5
     ref = (VJPS[name](x + h * u, w) - VJPS[name](x - h * u, w)) / (2 * h)
     np.testing.assert_allclose(np.asarray(hvp), ref, rtol=1e-4, atol=1e-5)
@@ -203,7 +209,11 @@ def test_sparse_hessian_is_the_derivative_of_the_rule(name):
     w = np.array([0.3, -1.0, 2.0, 0.5, 0.7])
     u = np.array([1.0, -0.5, 0.25, 2.0, -1.0])
     fn = getattr(ja, name)
-    hvp = jax.jvp(jax.grad(lambda v: jnp.sum(fn(v) * jnp.asarray(w, jnp.float32))), (jnp.asarray(x, jnp.float32),), (jnp.asarray(u, jnp.float32),))[1]
+    hvp = jax.jvp(
+        jax.grad(lambda v: jnp.sum(fn(v) * jnp.asarray(w, jnp.float32))),
+        (jnp.asarray(x, jnp.float32),),
+        (jnp.asarray(u, jnp.float32),),
+    )[1]
     h = 1e-6
     ref = (VJPS[name](x + h * u, w) - VJPS[name](x - h * u, w)) / (2 * h)
     np.testing.assert_allclose(np.asarray(hvp), ref, rtol=1e-4, atol=1e-4)
@@ -235,7 +245,9 @@ def test_mask_values_and_gradients(name):
     np.testing.assert_allclose(g, VJPS[name](MASK_X.astype(np.float64), ct, where=MASK), rtol=1e-5, atol=1e-6)
     # jacobian and hessian stay finite with a mask
     assert np.all(np.isfinite(np.asarray(jax.jacfwd(lambda v: fn(v, where=jnp.asarray(MASK)))(jnp.asarray(MASK_X)))))
-    hess = jax.hessian(lambda v: jnp.sum(jnp.where(jnp.asarray(MASK), fn(v, where=jnp.asarray(MASK)), 0.0)))(jnp.asarray(MASK_X))
+    hess = jax.hessian(lambda v: jnp.sum(jnp.where(jnp.asarray(MASK), fn(v, where=jnp.asarray(MASK)), 0.0)))(
+        jnp.asarray(MASK_X)
+    )
     assert np.all(np.isfinite(np.asarray(hess)))
 
 
@@ -276,11 +288,20 @@ def test_all_minus_inf_row_gives_zeros_and_zero_gradient(name):
     assert np.all(g[0] == 0.0)
 
 
-@pytest.mark.parametrize("name", SIMPLEX)
+@pytest.mark.parametrize("name", ["sparsemax", "entmax15"])
 def test_plus_inf_logits_share_the_mass(name):
-    sign = -1.0 if name == "softmin" else 1.0
-    x = jnp.array([1.0, np.inf, 0.0, np.inf]) * sign
+    x = jnp.array([1.0, np.inf, 0.0, np.inf])
     np.testing.assert_allclose(np.asarray(getattr(ja, name)(x)), [0.0, 0.5, 0.0, 0.5], rtol=2 * EPS, atol=0)
+
+
+@pytest.mark.parametrize("name", ["softmax", "softmin", "log_softmax"])
+def test_plus_inf_logit_gives_a_nan_row_as_jax_nn(name):
+    # The limit would need a second pass over every row; the row is NaN (jax.nn, Keras, PyTorch alike),
+    # and the other rows are untouched.
+    sign = -1.0 if name == "softmin" else 1.0
+    x = jnp.array([[1.0, np.inf, 0.0, np.inf], [1.0, 2.0, 0.0, 1.0]]) * sign
+    y = np.asarray(getattr(ja, name)(x))
+    assert np.isnan(y[0]).all() and np.isfinite(y[1]).all()
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -351,7 +372,9 @@ def test_half_precision_in_half_out_rounded_once(name, dtype):
     assert y.dtype == dtype
     ref = ROWS[name].f(np.asarray(xh.astype(jnp.float32), np.float64))
     rounded = np.asarray(jnp.asarray(ref, jnp.float32).astype(dtype), np.float64)
-    spacing = np.abs(np.asarray(jnp.asarray(rounded, dtype).astype(jnp.float32), np.float64)) * float(jnp.finfo(dtype).eps)
+    spacing = np.abs(np.asarray(jnp.asarray(rounded, dtype).astype(jnp.float32), np.float64)) * float(
+        jnp.finfo(dtype).eps
+    )
     err = np.abs(np.asarray(y, np.float64) - ref)
     finite = np.isfinite(ref)
     assert np.all(err[finite] <= spacing[finite] + 1e-7), f"{name} {dtype}: more than 1 ULP off"
@@ -420,7 +443,9 @@ def test_tuple_axis_equals_flattened_axis(name):
     joint = np.asarray(fn(x, axis=(0, 2)))
     flat = np.asarray(fn(jnp.transpose(x, (1, 0, 2)).reshape(4, 15)))
     np.testing.assert_allclose(joint, np.transpose(flat.reshape(4, 3, 5), (1, 0, 2)), rtol=4e-7, atol=1e-8)
-    np.testing.assert_allclose(np.asarray(fn(x, axis=None)), np.asarray(fn(x.reshape(-1))).reshape(x.shape), rtol=4e-7, atol=1e-8)
+    np.testing.assert_allclose(
+        np.asarray(fn(x, axis=None)), np.asarray(fn(x.reshape(-1))).reshape(x.shape), rtol=4e-7, atol=1e-8
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -455,3 +480,86 @@ def test_bfloat16_log_softmax_gradient_compiles_without_folding_the_cotangent():
     assert all(abs(c) < 1024 for c in consts), f"folded constant in the compiled gradient: {consts}"
     out = np.asarray(g(x), np.float64)
     assert out.dtype == np.float64 and np.all(np.abs(out) <= 1e-3)
+
+
+# --------------------------------------------------------------------------- #
+# Deep tails and ill-conditioned outputs (float64 references, ULP bars)
+# --------------------------------------------------------------------------- #
+
+
+def _gap_row(seed=3, n=63):
+    # A top logit and 63 others 50-85 below it: x - max rounds in float32 (up to 4e-6), which exp amplifies.
+    rng = np.random.default_rng(seed)
+    return np.concatenate([[0.1234567], 0.1234567 - rng.uniform(50.0, 85.0, n)]).astype(np.float32)[None]
+
+
+@pytest.mark.parametrize("name", ["softmax", "softmin"])
+def test_softmax_with_wide_gaps_within_the_documented_bar(name):
+    # Documented bar (speed first): exp(fl(x - max)) inherits the rounding of x - max, |x - max| * eps / 2
+    # relative (a one-ULP change of the input does as much), plus 4 ULP for exp, the sum and the division.
+    from jax_activations.reference.ulp import ulp_error
+
+    x = _gap_row()
+    x = -x if name == "softmin" else x
+    ref = ROWS[name].f(x.astype(np.float64))
+    got = np.asarray(getattr(ja, name)(jnp.asarray(x)), np.float64)
+    assert np.all(ref[0, 1:] > 1e-37)  # the tail is normal: every element is graded
+    d = _shifted(x, -1, -1.0 if name == "softmin" else 1.0)
+    assert np.all(ulp_error(got, ref) <= 4.0 + d * 1.0 + 1.0)  # |d| eps / 2 relative is <= |d| ULP
+    # a softmax without the max shift overflows: the bar is not vacuous
+    assert ulp_error(got * (1 + 200 * EPS), ref).max() > 4.0 + 1.0
+
+
+def test_log_softmax_deep_tail_absolute_near_zero():
+    x = _gap_row()
+    ref = ROWS["log_softmax"].f(x.astype(np.float64))
+    got = np.asarray(ja.log_softmax(jnp.asarray(x)), np.float64)
+    assert -1e-20 < ref[0, 0] < 0  # the top entry is -log1p(sum of the tail) ~ -3e-22
+    # log(row sum) rounds at ulp(1): entries near 0 are right absolutely (as jax.nn), the others relatively
+    d = _shifted(x, -1)
+    assert np.all(np.abs(got - ref) <= 4 * EPS * (np.abs(ref) + d + 1.0))
+
+
+def test_glu_deep_gate_keeps_products_that_are_normal():
+    from scipy.special import expit
+
+    # sigmoid(b) is subnormal (flushed to 0 on CPU) for b < -87.3, a * sigmoid(b) is not.
+    a = np.array([1e10, 3e38, -300.0, 1.0, 2e30, 5.0])
+    b = np.array([-95.0, -170.0, -86.5, -30.0, -150.0, -81.0])
+    x = jnp.asarray(np.concatenate([a, b]), jnp.float32)
+    a32, b32 = (np.asarray(v, np.float64) for v in np.split(np.asarray(x), 2))
+    want = a32 * expit(b32)
+    np.testing.assert_allclose(np.asarray(ja.glu(x), np.float64), want, rtol=4 * EPS)
+    # gradients: d/da with a large cotangent, d/db where a * s(b) s(-b) is normal but s(b) is not
+    ct = np.array([1e10, 1.0, 1.0, 1.0, 1.0, 3.0])
+    g = np.asarray(jax.grad(lambda v: jnp.sum(ja.glu(v) * jnp.asarray(ct, jnp.float32)))(x), np.float64)
+    ga, gb = ct * expit(b32), ct * a32 * expit(b32) * expit(-b32)
+    ok = np.abs(ga) > TINY
+    np.testing.assert_allclose(g[:6][ok], ga[ok], rtol=8 * EPS)
+    np.testing.assert_allclose(g[6:], gb, rtol=8 * EPS)
+    # bfloat16: the product rounds once
+    xb = jnp.asarray([-300.0, -85.0], jnp.bfloat16)
+    want_b = float(np.asarray(xb, np.float64)[0] * expit(np.asarray(xb, np.float64)[1]))
+    assert float(ja.glu(xb)[0]) == float(jnp.asarray(want_b, jnp.bfloat16))
+
+
+def test_entmax15_exact_threshold_tie_gives_exact_zeros():
+    # bfloat16 logits [-195, -197 x 4, ...]: half-logits [0, -1, -1, -1, -1, ...], tau = -1 exactly, so the -197s
+    # sit on the threshold and their value is 0 (a rounded tau made them (2^-23)^2 = 1.4e-14).
+    x = jnp.asarray([-195.0, -197.0, -197.0, -197.0, -197.0, -200.0, -201.0, -198.0], jnp.bfloat16)
+    y = np.asarray(ja.entmax15(x).astype(jnp.float32), np.float64)
+    np.testing.assert_array_equal(y, [1.0, 0, 0, 0, 0, 0, 0, 0])
+    y32 = np.asarray(ja.entmax15(x.astype(jnp.float32)), np.float64)
+    np.testing.assert_array_equal(y32, [1.0, 0, 0, 0, 0, 0, 0, 0])
+
+
+@pytest.mark.parametrize("name", ["sparsemax", "entmax15"])
+def test_sparse_values_within_4_ulp_of_the_row_scale(name):
+    # Flat rows (support ~ the whole row, y ~ 1/n): a float32 tau alone costs entmax15 ~5 ULP of the row's scale.
+    rng = np.random.default_rng(31)
+    x = (rng.standard_normal((64, 40)) * 10.0 ** rng.uniform(-3, 0, (64, 1))).astype(np.float32)
+    ref = ROWS[name].f(x.astype(np.float64))
+    got = np.asarray(getattr(ja, name)(jnp.asarray(x)), np.float64)
+    spacing = np.spacing(np.max(ref, axis=-1, keepdims=True).astype(np.float32)).astype(np.float64)
+    assert np.max(np.abs(got - ref) / spacing) <= 4.0
+    assert np.all((got > 0) == (ref > 0))

@@ -32,12 +32,6 @@ KNOWN = {
     # without resharding first.  Auto meshes (the default for Flax) are fine.
     "axis-sharded-explicit[sparsemax]": "sparsemax sorts a dimension sharded on an Explicit mesh (ShardingTypeError)",
     "axis-sharded-explicit[entmax15]": "entmax15 sorts a dimension sharded on an Explicit mesh (ShardingTypeError)",
-    # _normalizers._special_rows: lax.cond(jnp.any(jnp.isnan(row_sums))) is ONE scalar over the whole array, so a
-    # sharded softmax along an unsharded axis all-reduces that predicate across every device on every call.
-    **{
-        f"axis-unsharded[{n}]": f"{n}: the global isnan predicate in _normalizers._special_rows all-reduces across devices"
-        for n in ("softmax", "log_softmax", "softmin")
-    },
 }
 
 

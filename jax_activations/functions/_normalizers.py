@@ -14,8 +14,11 @@ Conventions shared by the family:
   under ``vmap`` is 1-D); 0-D input raises ``ValueError``.
 * An ``-inf`` logit never receives mass; a row whose logits are all ``-inf`` (or
   all masked) gives zeros (``log_softmax``: ``-inf``) and a zero gradient,
-  never NaN.  ``+inf`` logits share the whole mass equally (the limit).
-* A NaN among the (unmasked) logits of a row makes that whole row NaN.
+  never NaN.
+* A NaN or a ``+inf`` among the (unmasked) logits of a softmax-family row
+  makes that whole row NaN, as in jax.nn, Keras and PyTorch (telling the
+  ``+inf`` limit apart would cost a second pass over every row).  sparsemax and
+  entmax15 share the mass among ``+inf`` logits (their sort pass sees them).
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jax_activations._numerics import derivative
 from jax_activations._registry import activation
 
 __all__ = ["entmax15", "glu", "log_softmax", "softmax", "softmin", "sparsemax"]
@@ -76,7 +78,9 @@ def _axes(fname: str, axis: Axis, ndim: int) -> tuple[int, ...]:
     raw = tuple(operator.index(a) for a in (axis if isinstance(axis, (tuple, list)) else (axis,)))
     for a in raw:
         if not -ndim <= a < ndim:
-            raise ValueError(f"{fname}: axis={axis!r} is out of range for x with ndim={ndim}; expected -{ndim} <= axis < {ndim}")
+            raise ValueError(
+                f"{fname}: axis={axis!r} is out of range for x with ndim={ndim}; expected -{ndim} <= axis < {ndim}"
+            )
     norm = tuple(a % ndim for a in raw)
     if len(set(norm)) != len(norm):
         raise ValueError(f"{fname}: axis={axis!r} names the same axis twice for x with ndim={ndim}")
@@ -111,20 +115,33 @@ def _mask(fname: str, where: Any, shape: tuple[int, ...]) -> jax.Array | None:
 # --------------------------------------------------------------------------- #
 
 
-def _shift(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None) -> tuple[jax.Array, jax.Array]:
-    """``x - max(x)`` over ``axes`` (masked entries -> -inf) and the row max.
+def _shift(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """``x - max(x)`` over ``axes`` (masked entries -> -inf) as ``d + e``, and the row max (sparse normalizers).
 
-    The shift makes ``exp`` overflow-free.  An all ``-inf`` (or fully masked) row
-    is shifted by 0 instead of ``-inf`` (which would give ``-inf - -inf = NaN``);
-    a row holding ``+inf`` maps its ``+inf`` entries to 0 and the rest to ``-inf``
-    (the limit: the mass is shared by the ``+inf`` entries).
+    The softmax family does not use it: the compensation measured 30-40% slower there (it splits XLA's fused
+    ``max -> subtract -> exp`` pass), see :func:`_fast_rows`.
+
+    The shift makes ``exp`` overflow-free.  ``d`` is the float32 difference and
+    ``e`` its rounding error (TwoSum), so ``d + e == x - max`` exactly: for a
+    gap of ~66 the rounding of ``d`` alone (up to 4e-6) would move ``exp(d)`` by
+    ~64 ULP.  ``e`` is 0 wherever ``d`` is not finite.  An all ``-inf`` (or
+    fully masked) row is shifted by 0 instead of ``-inf`` (which would give
+    ``-inf - -inf = NaN``); a row holding ``+inf`` maps its ``+inf`` entries to
+    0 and the rest to ``-inf`` (the limit: the mass is shared by the ``+inf``
+    entries).
     """
     if mask is not None:
         x = jnp.where(mask, x, -jnp.inf)
     m = jnp.max(x, axis=axes, keepdims=True)
-    m_safe = jnp.where(jnp.isfinite(m), m, 0.0)
-    d = jnp.where(m == jnp.inf, jnp.where(x == jnp.inf, 0.0, -jnp.inf), x - m_safe)
-    return d, m
+    neg_m = -jnp.where(jnp.isfinite(m), m, 0.0)
+    s = x + neg_m
+    # TwoSum (Knuth): e is the exact rounding error of s = x + neg_m, needing no ordering of |x|, |m|.
+    # XLA does not reassociate floating-point adds by default, so this survives compilation.
+    bb = s - x
+    e = (x - (s - bb)) + (neg_m - bb)
+    e = jnp.where(jnp.isfinite(e), e, 0.0)
+    d = jnp.where(m == jnp.inf, jnp.where(x == jnp.inf, 0.0, -jnp.inf), s)
+    return d, jnp.where(m == jnp.inf, 0.0, e), m
 
 
 def _nan_rows(y: jax.Array, m: jax.Array) -> jax.Array:
@@ -142,14 +159,103 @@ def _safe_div(a: jax.Array, b: jax.Array) -> jax.Array:
 # --------------------------------------------------------------------------- #
 
 
-def _softmax_value(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None) -> jax.Array:
-    d, m = _shift(x, axes, mask)
+def _two_sum_add(a: tuple[jax.Array, jax.Array], b: tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array]:
+    # (hi, lo) pairs added with TwoSum on the hi parts: exact up to the (tiny) rounding of the lo sum, and
+    # valid in any association order, so XLA may reduce as a tree.
+    s = a[0] + b[0]
+    bb = s - a[0]
+    err = (a[0] - (s - bb)) + (b[0] - bb)
+    return s, (a[1] + b[1]) + err
+
+
+def _sum2(v: jax.Array, axes: tuple[int, ...]) -> tuple[jax.Array, jax.Array]:
+    """``sum(v)`` over ``axes`` as an unevaluated ``hi + lo`` pair (size-1 dims kept)."""
+    zero = jnp.zeros((), v.dtype)
+    hi, lo = jax.lax.reduce((v, jnp.zeros_like(v)), (zero, zero), _two_sum_add, axes)
+    return jnp.expand_dims(hi, axes), jnp.expand_dims(lo, axes)
+
+
+def _fast_rows(x: jax.Array, axes: tuple[int, ...], negate: bool = False) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """The row max (min for softmin), ``exp(x - max)`` and the row sums, in the plain form XLA fuses best.
+
+    ``max -> subtract -> exp`` with nothing in between is one fused pass on
+    CPU (a select on the max, or a second use of it, splits it into two), and
+    the sum is XLA's own reduce (a compensated sum cost 2-10x).  Rows whose max
+    is not finite come out NaN here: a NaN or ``+inf`` logit gives a NaN row
+    (as in jax.nn, Keras and PyTorch), an all ``-inf`` row is set to its limit
+    by :func:`_empty_rows`.
+    """
+    # negate (softmin): -x - max(-x) as min(x) - x, so no negated copy of x splits the fused pass
+    m = jnp.min(x, axis=axes, keepdims=True) if negate else jnp.max(x, axis=axes, keepdims=True)
+    u = jnp.exp(m - x if negate else x - m)
+    return m, u, jnp.sum(u, axis=axes, keepdims=True)
+
+
+def _empty_rows(m: jax.Array, value: jax.Array, fill: float, negate: bool = False) -> jax.Array:
+    # An all -inf row (all +inf for softmin) has m = -inf and came out NaN: it gives `fill` (0, or -inf for
+    # log_softmax) with zero gradient.  A select on the per-row max after the division keeps the fused pass
+    # intact and needs no whole-array test (a global `any` would add an all-reduce on sharded inputs).
+    return jnp.where(m == (jnp.inf if negate else -jnp.inf), fill, value)
+
+
+def _robust_shift(x: jax.Array, axes: tuple[int, ...]) -> tuple[jax.Array, jax.Array]:
+    """``x - max`` with an all ``-inf`` row shifted by 0 (not ``-inf - -inf = NaN``); rows holding NaN or
+    ``+inf`` come out NaN, as on the unmasked path.  Returns ``(d, m)``."""
+    m = jnp.max(x, axis=axes, keepdims=True)
+    d = x - jnp.where(m == -jnp.inf, 0.0, m)
+    return d, m
+
+
+def _softmax_robust(x: jax.Array, axes: tuple[int, ...]) -> jax.Array:
+    d, m = _robust_shift(x, axes)
     e = jnp.exp(d)
     return _nan_rows(_safe_div(e, jnp.sum(e, axis=axes, keepdims=True)), m)
 
 
+def _softmax_value(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None, negate: bool = False) -> jax.Array:
+    # negate: softmin, the softmax of -x
+    if mask is not None:
+        return _softmax_robust(jnp.where(mask, -x if negate else x, -jnp.inf), axes)
+    m, u, s = _fast_rows(x, axes, negate)
+    return _empty_rows(m, u / s, 0.0, negate)
+
+
+def _softmin_value(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None) -> jax.Array:
+    return _softmax_value(x, axes, mask, negate=True)
+
+
+def _softmax_tangent(y: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
+    # J = diag(y) - y y^T: zero wherever y == 0 (masked / -inf entries, empty rows); one reduction.
+    return y * (t - jnp.sum(y * t, axis=axes, keepdims=True))
+
+
+def _softmin_tangent(y: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
+    # softmin(x) = softmax(-x): the softmax tangent of -t.
+    return y * (jnp.sum(y * t, axis=axes, keepdims=True) - t)
+
+
+def _log_softmax_robust(x: jax.Array, axes: tuple[int, ...]) -> jax.Array:
+    d, m = _robust_shift(x, axes)
+    s = jnp.sum(jnp.exp(d), axis=axes, keepdims=True)
+    # empty rows: s == 0, and the output is d = -inf (not -inf - -inf)
+    return _nan_rows(d - jnp.where(s == 0, 0.0, jnp.log(s)), m)
+
+
+def _log_softmax_value(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None) -> jax.Array:
+    if mask is not None:
+        return _log_softmax_robust(jnp.where(mask, x, -jnp.inf), axes)
+    m, _, s = _fast_rows(x, axes)
+    return _empty_rows(m, (x - m) - jnp.log(s), -jnp.inf)
+
+
+def _log_softmax_tangent(y: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
+    # J = I - 1 p^T with p = exp(y) (recomputed from the saved output: nothing else is kept); its transpose is
+    # jax.nn's ct - p sum(ct).  Entries with y == -inf (masked / -inf logits) get a zero tangent.
+    return jnp.where(y == -jnp.inf, 0.0, t - jnp.sum(jnp.exp(y) * t, axis=axes, keepdims=True))
+
+
 def _centered(w: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
-    """``t - <w, t>`` for weights ``w`` summing to 1, with one step of refinement.
+    """``t - <w, t>`` for weights ``w`` summing to 1, with one step of refinement (sparsemax / entmax15).
 
     When one weight is ~1, ``<w, t>`` rounds to that entry's ``t`` and the
     difference cancels to 0 (true value ~ the small weights times t). The error
@@ -159,26 +265,6 @@ def _centered(w: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
     """
     r = t - jnp.sum(w * t, axis=axes, keepdims=True)
     return r - jnp.sum(w * r, axis=axes, keepdims=True)
-
-
-def _softmax_tangent(y: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
-    # J = diag(y) - y y^T: zero wherever y == 0 (masked / -inf entries, empty rows).
-    return y * _centered(y, t, axes)
-
-
-def _log_softmax_value(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None) -> jax.Array:
-    d, m = _shift(x, axes, mask)
-    top = d == 0
-    n_top = jnp.sum(top, axis=axes, keepdims=True, dtype=x.dtype)
-    rest = jnp.sum(jnp.where(top, 0.0, jnp.exp(d)), axis=axes, keepdims=True)
-    # log(sum exp d) = log1p(rest + n_top - 1): exact near 0 where log(1 + tiny) would round to 0.
-    lse = jnp.where(n_top > 0, jnp.log1p(rest + (n_top - 1.0)), 0.0)
-    return _nan_rows(d - lse, m)
-
-
-def _log_softmax_tangent(y: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
-    # J = I - 1 p^T with p = exp(y); rows with y == -inf (masked / -inf logits) get a zero tangent.
-    return jnp.where(y == -jnp.inf, 0.0, _centered(jnp.exp(y), t, axes))
 
 
 def _custom(value, tangent):
@@ -213,6 +299,7 @@ def _custom(value, tangent):
 
 
 _softmax = _custom(_softmax_value, _softmax_tangent)
+_softmin = _custom(_softmin_value, _softmin_tangent)
 _log_softmax = _custom(_log_softmax_value, _log_softmax_tangent)
 
 
@@ -235,13 +322,17 @@ def softmax(x: jax.Array, axis: Axis = -1, where: ArrayLike | None = None) -> ja
 
     and 0 for :math:`i \notin M`, where :math:`M` is the set of entries kept by
     ``where`` (all of them by default). Subtracting the max keeps ``exp`` from
-    overflowing; half-precision inputs are computed in float32.
+    overflowing; half-precision inputs are computed in float32. One fused
+    pass with XLA's plain row sum, as fast as ``jax.nn.softmax``: values are
+    within 4 ULP + the sum's rounding (about log2(n) ULP for a row of n) + 1,
+    besides the rounding of ``x - max`` that ``exp`` inherits (as much as a
+    one-ULP change of the input causes).
 
     The backward pass saves only the output: the tangent is
     :math:`y \odot (t - \langle y, t\rangle)`.  Masked entries get exactly 0
     and a zero gradient; a fully masked row, or a row of ``-inf`` logits,
-    gives zeros with a zero gradient (never NaN).  ``+inf`` logits share the
-    mass equally.
+    gives zeros with a zero gradient (never NaN).  A NaN or ``+inf`` logit
+    makes its row NaN (as jax.nn).
 
     Args:
       x: input array with at least one dimension.
@@ -275,12 +366,15 @@ def softmax(x: jax.Array, axis: Axis = -1, where: ArrayLike | None = None) -> ja
     Note:
       tf.keras' ``softmax`` raised on 1-D input; this one normalizes the only
       axis (what per-example code under ``vmap`` needs). ``jax.nn.softmax``
-      returns NaN for an all ``-inf`` row and for ``+inf`` logits; here they
-      give zeros and the ``+inf`` limit. Keras 3's ``Softmax`` layer with a mask
+      returns NaN for an all ``-inf`` row; here it gives zeros (a ``+inf``
+      logit gives a NaN row in both). Keras 3's ``Softmax`` layer with a mask
       and ``jax.nn.softmax(where=...)`` agree with the masked values here.
     """
     axes = _axes("softmax", axis, x.ndim)
-    return _softmax(x, axes, _mask("softmax", where, x.shape))
+    mask = _mask("softmax", where, x.shape)
+    if _no_entries(x, axes):
+        return x  # nothing to normalize over: the (empty) input's shape
+    return _softmax(x, axes, mask)
 
 
 @activation(
@@ -301,9 +395,10 @@ def log_softmax(x: jax.Array, axis: Axis = -1, where: ArrayLike | None = None) -
       \;(i \in M), \qquad m = \max_{j \in M} x_j,
 
     and :math:`-\infty` for :math:`i \notin M` (``exp(log_softmax) ==
-    softmax`` everywhere, as in ``jax.nn.log_softmax(where=...)``). The sum is
-    evaluated as ``log1p(sum of the non-max terms)``, so the entries near 0 keep
-    full relative accuracy.
+    softmax`` everywhere, as in ``jax.nn.log_softmax(where=...)``). The log of
+    the row sum is rounded at ``ulp(1)``, so entries near 0 (the max of a
+    peaked row) are accurate absolutely, not relatively, as in ``jax.nn``: the
+    price of a single fused pass.
 
     The backward pass saves only the output: the tangent is
     :math:`t - \langle e^{y}, t\rangle`, taken as 0 at entries whose output is
@@ -323,19 +418,21 @@ def log_softmax(x: jax.Array, axis: Axis = -1, where: ArrayLike | None = None) -
       >>> import jax.numpy as jnp
       >>> import jax_activations as ja
       >>> ja.log_softmax(jnp.array([0.0, -10.0]))
-      Array([-4.5398901e-05, -1.0000046e+01], dtype=float32)
+      Array([-4.5417706e-05, -1.0000046e+01], dtype=float32)
 
     References:
       Bridle, 1990 (see :func:`softmax`).
 
     Note:
-      ``jax.nn.log_softmax`` computes ``log(sum exp)`` directly, losing
-      relative accuracy for outputs near 0 (``[0, -10]`` above), and gives NaN
-      for all ``-inf`` rows and ``+inf`` logits. PyTorch and Keras have no mask
+      ``jax.nn.log_softmax`` gives NaN for all ``-inf`` rows; here ``-inf``
+      (a ``+inf`` logit gives a NaN row in both). PyTorch and Keras have no mask
       argument.
     """
     axes = _axes("log_softmax", axis, x.ndim)
-    return _log_softmax(x, axes, _mask("log_softmax", where, x.shape))
+    mask = _mask("log_softmax", where, x.shape)
+    if _no_entries(x, axes):
+        return x  # nothing to normalize over: the (empty) input's shape
+    return _log_softmax(x, axes, mask)
 
 
 @activation(
@@ -380,12 +477,20 @@ def softmin(x: jax.Array, axis: Axis = -1, where: ArrayLike | None = None) -> ja
       for :func:`softmax`. Not in Keras or jax.nn.
     """
     axes = _axes("softmin", axis, x.ndim)
-    return _softmax(-x, axes, _mask("softmin", where, x.shape))
+    mask = _mask("softmin", where, x.shape)
+    if _no_entries(x, axes):
+        return x  # nothing to normalize over: the (empty) input's shape
+    return _softmin(x, axes, mask)
 
 
 # --------------------------------------------------------------------------- #
 # sparsemax / entmax15: sort-based exact thresholds along one (flattened) axis
 # --------------------------------------------------------------------------- #
+
+
+def _no_entries(x: jax.Array, axes: tuple[int, ...]) -> bool:
+    """A static test: does a reduction axis have size 0 (so there is nothing to normalize)?"""
+    return any(x.shape[a] == 0 for a in axes)
 
 
 def _to_last(x: jax.Array, axes: tuple[int, ...]) -> tuple[jax.Array, Callable[[jax.Array], jax.Array]]:
@@ -412,7 +517,7 @@ def _sparse_input(x: jax.Array, axes: tuple[int, ...], scale: float) -> tuple[ja
     mass 1), so clipping at -2 never changes the support and keeps cumulative
     sums free of overflow (+-1e30 logits) and of -inf.
     """
-    d, m = _shift(x, axes, None)
+    d, _, m = _shift(x, axes, None)
     return jnp.maximum(scale * d, -2.0), m
 
 
@@ -453,7 +558,21 @@ def _entmax15_value(x: jax.Array, axes: tuple[int, ...]) -> jax.Array:
     taus = mean - jnp.sqrt(delta)
     kstar = jnp.maximum(jnp.sum(taus <= zs, axis=-1, keepdims=True), 1)
     tau = jnp.take_along_axis(taus, kstar - 1, axis=-1)
-    y = back(jnp.square(jnp.maximum(flat - tau, 0.0)))
+    # One Newton step on sum [z - tau]_+^2 = 1: the sort-based tau_k carries the cancellation of
+    # meansq - mean^2 (several ULP of 1), and on a flat row (y ~ 1/n, z - tau ~ 1/sqrt(n)) even the rounding of
+    # tau to float32 would cost ~5 ULP of the row's scale.  So tau is kept as tau_hi + tau_lo (Fast2Sum:
+    # |correction| << |tau0|) and subtracted in two steps.  An entry exactly at the threshold (a tie, common in
+    # bfloat16: [0, -1, -1] has tau = -1) gives exactly 0, and the support is y > 0 by construction.
+    u = jnp.maximum(flat - tau, 0.0)
+    hi, lo = _sum2(u * u, (flat.ndim - 1,))
+    corr = ((hi - 1.0) + lo) / (2.0 * jnp.sum(u, axis=-1, keepdims=True))  # hi - 1 is exact (hi ~ 1)
+    tau_hi = tau + corr
+    tau_lo = (tau - tau_hi) + corr
+    # u = z - tau as s + u_lo (TwoSum), squared as s^2 + 2 s u_lo: a rounded u would double its error in u^2.
+    s = flat - tau_hi
+    bb = s - flat
+    u_lo = ((flat - (s - bb)) + (-tau_hi - bb)) - tau_lo
+    y = back(jnp.where(flat > tau_hi, jnp.maximum(s * s + 2.0 * s * u_lo, 0.0), 0.0))
     y = jnp.where(m == -jnp.inf, 0.0, y)
     return _nan_rows(y, m)
 
@@ -534,7 +653,10 @@ def sparsemax(x: jax.Array, axis: Axis = -1) -> jax.Array:
       (keras-team/keras#23425); this one returns ``[0, 0.4, 0.6]``.
       Not in jax.nn or PyTorch.
     """
-    return _sparsemax(x, _axes("sparsemax", axis, x.ndim))
+    axes = _axes("sparsemax", axis, x.ndim)
+    if x.size == 0:
+        return x  # nothing to normalize: the (empty) input's shape
+    return _sparsemax(x, axes)
 
 
 @activation(
@@ -573,7 +695,7 @@ def entmax15(x: jax.Array, axis: Axis = -1) -> jax.Array:
       >>> import jax.numpy as jnp
       >>> import jax_activations as ja
       >>> ja.entmax15(jnp.array([0.0, 1.0, 2.0]))
-      Array([0.        , 0.16928107, 0.8307189 ], dtype=float32)
+      Array([0.        , 0.1692811 , 0.83071893], dtype=float32)
 
     References:
       Peters, Niculae and Martins, "Sparse Sequence-to-Sequence Models", 2019.
@@ -583,7 +705,10 @@ def entmax15(x: jax.Array, axis: Axis = -1) -> jax.Array:
       Not in Keras, jax.nn or PyTorch (the ``entmax`` package for PyTorch uses
       the same definition).
     """
-    return _entmax15(x, _axes("entmax15", axis, x.ndim))
+    axes = _axes("entmax15", axis, x.ndim)
+    if x.size == 0:
+        return x  # nothing to normalize: the (empty) input's shape
+    return _entmax15(x, axes)
 
 
 # --------------------------------------------------------------------------- #
@@ -591,14 +716,48 @@ def entmax15(x: jax.Array, axis: Axis = -1) -> jax.Array:
 # --------------------------------------------------------------------------- #
 
 
-# sigmoid'(x) = s(x) s(-x): autodiff of the logistic gives s(1 - s), which is 0 for x > 16.6.
-@derivative(lambda x: jax.nn.sigmoid(x) * jax.nn.sigmoid(-x))
-def _sigmoid(x: jax.Array) -> jax.Array:
-    return jax.nn.sigmoid(x)
+# a * sigmoid(b) for b < _DEEP: sigmoid(b) == exp(b) to float32 there, but exp(b) goes subnormal (flushed to 0
+# by XLA on CPU) for b < -87.3 while a * exp(b) stays normal down to b = -176 for large a.  So form the product
+# at a safe scale: ((a * 2^-68) * exp(b + 96)) * (exp(-96) * 2^68).  Adding 96 to b <= -80 is exact; the
+# two scale factors are both ~exp(-48), so the intermediate is normal whenever the result is and finite for
+# every float32 a, in this order and in the reversed order of the transposed (reverse-mode) product.  The
+# constant exp(-96) * 2^68 rounds to float32 with a relative error of 7e-10 (96 is the best shift near 90-110).
+_DEEP = -80.0
+_SHIFT = 96.0
+_PRE = 2.0**-68
+_POST = 5.9947274419558725e-22  # float32(exp(-96) * 2**68)
+
+
+def _gate_parts(b: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """``(deep, e, r)`` from one ``exp`` and one divide.
+
+    Off the deep tail ``e = exp(-|b|)`` and ``r = 1 / (1 + e)``, so ``sigmoid(b)`` is ``r`` (b >= 0) or ``e r``
+    and ``sigmoid'(b) = e r^2`` exactly in the tails (``s (1 - s)`` is 0 for b > 16.6).  In the deep tail
+    (b < _DEEP) ``e = exp(b + 96)`` (the scaled exponential of :data:`_POST`) and ``r = 1``.
+    """
+    deep = b < _DEEP
+    e = jnp.exp(jnp.where(deep, b + _SHIFT, -jnp.abs(b)))
+    r = jnp.where(deep, 1.0, 1.0 / (1.0 + e))
+    return deep, e, r
+
+
+def _scaled(a: jax.Array, deep: jax.Array, e: jax.Array, s: jax.Array) -> jax.Array:
+    # a * sigmoid(b): the deep tail rescaled as above, so a product that is normal never flushes to 0.
+    return jnp.where(deep, ((a * _PRE) * e) * _POST, a * s)
+
+
+def _glu_value(a: jax.Array, b: jax.Array) -> jax.Array:
+    deep, e, r = _gate_parts(b)
+    return _scaled(a, deep, e, jnp.where(b >= 0, r, e * r))
 
 
 def _glu_tangent(a: jax.Array, b: jax.Array, ta: jax.Array, tb: jax.Array) -> jax.Array:
-    return ta * _sigmoid(b) + tb * a * _sigmoid(b) * _sigmoid(-b)
+    # d/da = sigmoid(b) (rescaled in the deep tail like the value, linear in ta so it transposes safely);
+    # d/db = a e r^2 = a sigmoid(b) sigmoid(-b) (deep tail: a exp(b), rescaled), formed from the primals first:
+    # tb * (that), never (a * tb) * tiny.
+    deep, e, r = _gate_parts(b)
+    s = jnp.where(b >= 0, r, e * r)
+    return _scaled(ta, deep, e, s) + tb * _scaled(a, deep, e, e * r * r)
 
 
 _glu_lin = jax.checkpoint(_glu_tangent)
@@ -606,7 +765,7 @@ _glu_lin = jax.checkpoint(_glu_tangent)
 
 @jax.custom_jvp
 def _glu(a: jax.Array, b: jax.Array) -> jax.Array:
-    return a * jax.nn.sigmoid(b)
+    return _glu_value(a, b)
 
 
 @_glu.defjvp
@@ -665,6 +824,8 @@ def glu(x: jax.Array, axis: int = -1) -> jax.Array:
     (ax,) = _axes("glu", axis, x.ndim)
     size = x.shape[ax]
     if size % 2:
-        raise ValueError(f"glu: x has size {size} along axis={axis}, which is odd; expected an even size to split in halves")
+        raise ValueError(
+            f"glu: x has size {size} along axis={axis}, which is odd; expected an even size to split in halves"
+        )
     a, b = jnp.split(x, 2, axis=ax)
     return _glu(a, b)

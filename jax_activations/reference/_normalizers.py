@@ -8,7 +8,7 @@ the support they imply.  :data:`VJPS` holds the vector-Jacobian products
 
 Conventions encoded here (the tests hold the implementation to them):
 ``where=`` leaves entries out (softmax value 0, log_softmax ``-inf``, gradient
-0); a row with no unmasked finite-or-``+inf`` logit gives zeros (``-inf``).
+0); a row with no unmasked logit above ``-inf`` gives zeros (``-inf``); a NaN or ``+inf`` logit, a NaN row.
 """
 
 from __future__ import annotations
@@ -43,9 +43,8 @@ def _log_softmax(x, axis=-1, where=None):
     ax = _axes(axis, x.ndim)
     m = np.max(x, axis=ax, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        # +inf logits: the limit puts the mass on them, equally.
-        posinf = m == np.inf
-        xs = np.where(posinf, np.where(x == np.inf, 0.0, -np.inf), x - np.where(np.isfinite(m), m, 0.0))
+        # a +inf logit makes its row NaN (the documented convention); an all -inf row shifts by 0
+        xs = x - np.where(m == -np.inf, 0.0, m)
         lse = special.logsumexp(xs, axis=ax, keepdims=True)
         out = np.where(np.isfinite(lse), xs - lse, -np.inf)  # empty row: -inf everywhere
     return np.where(w, out, -np.inf)
