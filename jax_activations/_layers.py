@@ -21,8 +21,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jax_activations import _numerics, _registry
-from jax_activations import compose as _compose
+from jax_activations import _numerics, _registry, compose as _compose
 from jax_activations.functions import _learnable
 
 # --------------------------------------------------------------------------- #
@@ -83,7 +82,8 @@ class Param:
     the layer's ``<name>_init`` field), or ``None`` when ``initial(cfg, shape)``
     computes it.  ``stored(cfg, value)`` maps an initial value to the stored
     one (e.g. a log for log-scale parameters); ``shape(cfg, geometry)`` gives
-    the parameter's shape.
+    the parameter's shape; ``domain`` (a registry domain: None or what is
+    allowed) checks a numeric initial value at construction.
     """
 
     name: str
@@ -92,6 +92,7 @@ class Param:
     stored: Callable[[Mapping[str, Any], np.ndarray], np.ndarray] | None = None
     initial: Callable[[Mapping[str, Any], tuple[int, ...]], np.ndarray] | None = None
     doc: str = ""
+    domain: Callable[[np.ndarray], str | None] = _registry.finite
 
 
 @dataclasses.dataclass(frozen=True)
@@ -206,12 +207,75 @@ def activation_list(layer: str, name: str, v: Any) -> None:
         activation_id(layer, f"{name}[{i}]", f)
 
 
-def canonical(name: str, v: Any) -> Any:
-    """Field values as the layers store them: hashable (lists -> tuples, dicts -> activations)."""
+def choice(*allowed: Any) -> Callable[[str, str, Any], None]:
+    """A field taking one of a few fixed values (strings or None)."""
+
+    def check(layer: str, name: str, v: Any) -> None:
+        shown = ", ".join(map(repr, allowed))
+        if v is not None and not isinstance(v, str):
+            raise TypeError(f"{layer}: {name}={v!r} has the wrong type; expected one of {shown}")
+        if v not in allowed:
+            raise ValueError(f"{layer}: {name}={v!r} is not allowed; expected one of {shown}")
+
+    return check
+
+
+def integer(layer: str, name: str, v: Any) -> None:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+        raise TypeError(f"{layer}: {name}={v!r} has the wrong type; expected an integer")
+
+
+def optional_axes(layer: str, name: str, v: Any) -> None:
+    if v is not None:
+        axes(layer, name, v)
+
+
+def optional_boolean(layer: str, name: str, v: Any) -> None:
+    if v is not None and not isinstance(v, (bool, np.bool_)):
+        raise TypeError(f"{layer}: {name}={v!r} has the wrong type; expected None, True or False")
+
+
+def degrees(layer: str, name: str, v: Any) -> None:
+    if (
+        not isinstance(v, (tuple, list))
+        or len(v) != 2
+        or any(isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0 for k in v)
+    ):
+        raise ValueError(f"{layer}: {name}={v!r} is not allowed; expected (m, n), two integers >= 0")
+
+
+def shape_field(layer: str, name: str, v: Any) -> None:
+    if v is None:
+        return
+    vals = (v,) if isinstance(v, (int, np.integer)) else tuple(v) if isinstance(v, (tuple, list)) else None
+    if not vals or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in vals):
+        raise ValueError(
+            f"{layer}: {name}={v!r} is not allowed; expected None, an integer >= 1 or a non-empty tuple of them"
+        )
+
+
+def dtype_field(layer: str, name: str, v: Any) -> None:
+    try:
+        dt = jnp.dtype(v)
+    except (TypeError, ValueError):
+        dt = None
+    if dt is None or isinstance(v, (bool, int, float)) or not jnp.issubdtype(dt, jnp.floating):
+        raise TypeError(f"{layer}: {name}={v!r} is not allowed; expected a floating dtype (e.g. jnp.float32)")
+
+
+# Fields whose values are activations: a config dict there is an activation, elsewhere it is a wrong type.
+ACTIVATION_FIELDS = ("activation", "activations", "approximates")
+
+
+def canonical(name: str, v: Any, layer: str = "") -> Any:
+    """Field values as the layers store them: hashable (lists -> tuples; dicts -> activations in activation fields)."""
     if isinstance(v, list):
-        return tuple(canonical(name, u) for u in v)
-    if isinstance(v, Mapping):
-        return _registry.get(v)
+        return tuple(canonical(name, u, layer) for u in v)
+    if isinstance(v, Mapping) and name in ACTIVATION_FIELDS:
+        try:
+            return _registry.get(v)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{layer + ': ' if layer else ''}{name}={v!r} is not allowed: {e}") from None
     return v
 
 
@@ -283,10 +347,7 @@ def prelu_shape(cfg: Mapping[str, Any], g: Geometry) -> tuple[int, ...]:
 
 
 def _check_prelu(cfg: Mapping[str, Any]) -> None:
-    if cfg["mode"] not in (None, "channel", "scalar", "element"):
-        raise ValueError(f"PReLU: mode={cfg['mode']!r} is not allowed; expected None, 'channel', 'scalar' or 'element'")
     if cfg["shared_axes"] is not None:
-        axes("PReLU", "shared_axes", cfg["shared_axes"])
         shared = cfg["shared_axes"] if isinstance(cfg["shared_axes"], (tuple, list)) else (cfg["shared_axes"],)
         if any(a < 1 for a in shared):
             raise ValueError(
@@ -315,6 +376,11 @@ def mix_shape(cfg: Mapping[str, Any], g: Geometry) -> tuple[int, ...]:
     return (k, g.channels) if cfg["per_channel"] else (k,)
 
 
+def _nonzero(v: np.ndarray) -> str | None:
+    ok = _registry.finite(v) is None and not bool(np.any(v == 0))
+    return None if ok else "a finite nonzero number"
+
+
 def _softplus_inv(v: np.ndarray) -> np.ndarray:
     v = np.asarray(v, np.float64)
     return v + np.log(-np.expm1(-v))  # log(expm1(v)), stable for large v
@@ -324,7 +390,7 @@ def _log_if(flag: str) -> Callable[[Mapping[str, Any], np.ndarray], np.ndarray]:
     def stored(cfg: Mapping[str, Any], v: np.ndarray) -> np.ndarray:
         if cfg[flag]:
             if np.any(np.asarray(v) <= 0):
-                raise ValueError(f"{flag}=True stores log values: the initial value {v!r} must be > 0")
+                raise ValueError(f"expected a number > 0 ({flag}=True stores its log)")
             return np.log(v)
         return v
 
@@ -389,7 +455,14 @@ def _dice(x: jax.Array, ctx: Ctx) -> jax.Array:
             m = ctx.cfg["momentum"]
             ctx.updates["mean"] = m * ctx.stats["mean"] + (1.0 - m) * jax.lax.stop_gradient(mean).astype(ctx.stats["mean"].dtype)
             ctx.updates["var"] = m * ctx.stats["var"] + (1.0 - m) * jax.lax.stop_gradient(var).astype(ctx.stats["var"].dtype)
-    return _learnable.dice(x, ctx.p["alpha"], mean, var, ctx.cfg["epsilon"])
+    # The statistics are data, not hyperparameters: traced (under jit) so an inf in the batch gives NaN out
+    # (as in any normalization) instead of a domain error from the eager check of a concrete var.
+    return _dice_data(x, ctx.p["alpha"], mean, var, ctx.cfg["epsilon"])
+
+
+@jax.jit
+def _dice_data(x: jax.Array, alpha: jax.Array, mean: jax.Array, var: jax.Array, epsilon: float) -> jax.Array:
+    return _learnable.dice(x, alpha, mean, var, epsilon)
 
 
 def _softmax(x: jax.Array, ctx: Ctx) -> jax.Array:
@@ -410,7 +483,8 @@ def _xielu(x: jax.Array, ctx: Ctx) -> jax.Array:
 
 
 def _check_xielu(cfg: Mapping[str, Any]) -> None:
-    if isinstance(cfg["alpha_n_init"], (int, float)) and cfg["alpha_n_init"] <= cfg["beta"]:
+    v = cfg["alpha_n_init"]
+    if v is not None and not callable(v) and bool(np.any(np.asarray(v, np.float64) <= cfg["beta"])):
         raise ValueError(
             f"XIELU: alpha_n_init={cfg['alpha_n_init']!r} is not allowed; expected a number > beta={cfg['beta']!r} "
             "(alpha_n = beta + softplus(stored))"
@@ -424,20 +498,6 @@ def _check_rrelu(cfg: Mapping[str, Any]) -> None:
         raise ValueError(f"RReLU: lower={cfg['lower']!r} and upper={cfg['upper']!r} are not allowed; expected lower <= upper")
 
 
-def _check_rational(cfg: Mapping[str, Any]) -> None:
-    d = cfg["degrees"]
-    if (
-        not isinstance(d, (tuple, list))
-        or len(d) != 2
-        or any(isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0 for k in d)
-        or d[0] < 0
-    ):
-        raise ValueError(f"Rational: degrees={d!r} is not allowed; expected (m, n), two integers >= 0")
-    activation_id("Rational", "approximates", cfg["approximates"])
-
-
-def _check_softmax(cfg: Mapping[str, Any]) -> None:
-    axes("Softmax", "axis", cfg["axis"])
 
 
 # --------------------------------------------------------------------------- #
@@ -488,9 +548,8 @@ SPECS: tuple[LayerSpec, ...] = (
         "Softmax",
         "Keras' Softmax layer, with an optional boolean ``mask`` at call.",
         _softmax,
-        fields=(Field("axis", -1, None, "the axis (or tuple of axes) to normalize over"),),
+        fields=(Field("axis", -1, axes, "the axis (or tuple of axes) to normalize over"),),
         call_args=("mask",),
-        validate=_check_softmax,
         doc="Keras 3 mask semantics: masked positions get 0 and take no part in the normalization; "
         "a fully masked row is all zeros (with zero gradients).",
         example="Softmax()",
@@ -500,9 +559,10 @@ SPECS: tuple[LayerSpec, ...] = (
         "Parametric ReLU with a learned negative slope: ``prelu(x, negative_slope)``.",
         lambda x, c: _learnable.prelu(x, c.p["negative_slope"]),
         fields=(
-            Field("mode", None, None, "'channel' (one slope per channel, the last axis), 'scalar', 'element', "
-                  "or None: 'channel' unless shared_axes is given, then 'element'"),
-            Field("shared_axes", None, None, "Keras' shared_axes (batch is axis 0), only with mode 'element'/None"),
+            Field("mode", None, choice(None, "channel", "scalar", "element"), "'channel' (one slope per channel, "
+                  "the last axis), 'scalar', 'element', or None: 'channel' unless shared_axes is given, then 'element'"),
+            Field("shared_axes", None, optional_axes, "Keras' shared_axes (batch is axis 0), only with mode "
+                  "'element'/None"),
         ),
         params=(Param("negative_slope", 0.25, prelu_shape, doc="the slopes; default 0.25 (He et al. 2015)"),),
         validate=_check_prelu,
@@ -529,8 +589,8 @@ SPECS: tuple[LayerSpec, ...] = (
         lambda x, c: _learnable.pelu(x, c.p["alpha"], c.p["beta"]),
         fields=(Field("per_channel", False, boolean, "one (alpha, beta) per channel instead of one pair"),),
         params=(
-            Param("alpha", 1.0, per_channel_if("per_channel"), doc="a > 0; default 1.0"),
-            Param("beta", 1.0, per_channel_if("per_channel"), doc="b > 0; default 1.0"),
+            Param("alpha", 1.0, per_channel_if("per_channel"), doc="a > 0; default 1.0", domain=_registry.positive),
+            Param("beta", 1.0, per_channel_if("per_channel"), doc="b > 0; default 1.0", domain=_registry.positive),
         ),
         doc="Keep alpha and beta positive during training (the paper clips them at 0.1 after each update).\n\n"
         "References: Trottier, Giguère and Chaib-draa, \"Parametric Exponential Linear Unit\", 2017. "
@@ -592,7 +652,8 @@ SPECS: tuple[LayerSpec, ...] = (
         ),
         params=(
             Param("alpha", 1.0, per_channel_if("per_channel"), stored=_log_if("log_scale"), doc="default 1.0"),
-            Param("beta", 1.0, per_channel_if("per_channel"), stored=_log_if("log_scale"), doc="default 1.0"),
+            Param("beta", 1.0, per_channel_if("per_channel"), stored=_log_if("log_scale"), doc="nonzero; default 1.0",
+                  domain=_nonzero),
         ),
         doc="References: Lee et al., \"BigVGAN: A Universal Neural Vocoder with Large-Scale Training\", 2022. "
         "https://arxiv.org/abs/2206.04658",
@@ -603,7 +664,7 @@ SPECS: tuple[LayerSpec, ...] = (
         "Rational (safe Padé) activation unit: ``rational(x, numerator, denominator)``.",
         lambda x, c: _learnable.rational(x, c.p["numerator"], c.p["denominator"]),
         fields=(
-            Field("degrees", (5, 4), None, "(m, n): numerator and denominator degrees; default (5, 4) as PAU"),
+            Field("degrees", (5, 4), degrees, "(m, n): numerator and denominator degrees; default (5, 4) as PAU"),
             Field("approximates", "leaky_relu", activation_id, "the activation the coefficients start from "
                   "(a least-squares fit on [-3, 3] in float64 at construction); default 'leaky_relu'"),
             Field("per_channel", False, boolean, "one rational per channel instead of one per layer"),
@@ -612,7 +673,6 @@ SPECS: tuple[LayerSpec, ...] = (
             Param("numerator", None, rational_shapes(0), initial=_rational_initial(0), doc="a_0..a_m"),
             Param("denominator", None, rational_shapes(1), initial=_rational_initial(1), doc="b_1..b_n"),
         ),
-        validate=_check_rational,
         doc="References: Molina, Schramowski and Kersting, \"Padé Activation Units\", 2019. "
         "https://arxiv.org/abs/1907.06732",
         example='Rational(approximates="gelu")',
@@ -627,7 +687,7 @@ SPECS: tuple[LayerSpec, ...] = (
         ),
         params=(
             Param("alpha_p", 0.8, scalar, stored=lambda cfg, v: _softplus_inv(v),
-                  doc="initial alpha_p (stored as softplus^-1); default 0.8"),
+                  doc="initial alpha_p > 0 (stored as softplus^-1); default 0.8", domain=_registry.positive),
             Param("alpha_n", 0.8, scalar, stored=lambda cfg, v: _softplus_inv(np.asarray(v) - cfg["beta"]),
                   doc="initial alpha_n > beta (stored as softplus^-1(alpha_n - beta)); default 0.8"),
         ),
@@ -715,7 +775,7 @@ SPECS: tuple[LayerSpec, ...] = (
         lambda x, c: _compose.gated(c.cfg["activation"], c.cfg["axis"])(x),
         fields=(
             Field("activation", "sigmoid", activation_id, "the gate; default 'sigmoid' (GLU)"),
-            Field("axis", -1, None, "the axis split in halves; default -1"),
+            Field("axis", -1, integer, "the axis split in halves; default -1"),
         ),
         doc="The SECOND half is gated, as in PyTorch, jax.nn and Keras; the output has half the size on axis.\n\n"
         "References: Dauphin, Fan, Auli and Grangier, \"Language Modeling with Gated Convolutional Networks\", "
@@ -740,12 +800,14 @@ BY_NAME: dict[str, LayerSpec] = {s.name: s for s in SPECS}
 
 # Fields every layer with parameters or statistics also has.
 SHAPE_FIELD = Field(
-    "in_features", None, None,
+    "in_features", None, shape_field,
     "the input's channel count (int) or per-example shape (tuple, batch excluded); linen infers it from the "
     "first input (and checks it when given), NNX needs it for layers with per-channel or per-element parameters",
 )
-DTYPE_FIELD = Field("param_dtype", jnp.float32, None, "dtype of the parameters (and statistics); default float32")
-FLAG_FIELDS = {f: Field(f, None, None, f"default for the call's {f}") for f in ("deterministic", "use_running_average")}
+DTYPE_FIELD = Field("param_dtype", jnp.float32, dtype_field, "dtype of the parameters (and statistics); default float32")
+FLAG_FIELDS = {
+    f: Field(f, None, optional_boolean, f"default for the call's {f}") for f in ("deterministic", "use_running_average")
+}
 
 
 def all_fields(spec: LayerSpec) -> tuple[Field, ...]:
@@ -758,33 +820,59 @@ def all_fields(spec: LayerSpec) -> tuple[Field, ...]:
     return tuple(out)
 
 
+def configure(spec: LayerSpec, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The one entry point of both APIs' constructors: canonical field values, checked (see :func:`check_config`)."""
+    cfg = {k: canonical(k, v, spec.name) for k, v in values.items()}
+    check_config(spec, cfg)
+    return cfg
+
+
+def _init_value(spec: LayerSpec, p: Param, cfg: Mapping[str, Any]) -> np.ndarray | None:
+    """A ``<param>_init`` field: a number or array in the parameter's domain (returned), a Flax initializer or,
+    where the layer computes the initial value, None (both give None)."""
+    name = f"{p.name}_init"
+    v = cfg[name]
+    allowed = "a finite number, an array or a Flax initializer" + (" (or None: computed)" if p.initial else "")
+    if (v is None and p.initial is not None) or (callable(v) and not isinstance(v, type)):
+        return None
+    arr = None
+    if v is not None and not isinstance(v, (bool, np.bool_, str, bytes, Mapping)):
+        try:
+            arr = np.asarray(v)
+        except (TypeError, ValueError):
+            arr = None
+    if arr is None or arr.dtype.kind not in "iuf":
+        raise TypeError(f"{spec.name}: {name}={v!r} has the wrong type; expected {allowed}")
+    msg = p.domain(arr)
+    if msg is not None:
+        raise ValueError(f"{spec.name}: {name}={v!r} is not allowed; expected {msg}")
+    return np.asarray(arr, np.float64)
+
+
 def check_config(spec: LayerSpec, cfg: Mapping[str, Any]) -> None:
-    """Validate a layer's fields (at construction, in both APIs)."""
-    for f in spec.fields:
+    """Validate a layer's fields (at construction, in both APIs): type and domain, each error naming its field.
+
+    Order: each field's own check, each initial value's type and domain, the layer's cross-field check, then
+    the initial values' stored forms (e.g. log(alpha) with log_scale=True) and the parameter shapes.
+    """
+    for f in all_fields(spec):
         if f.check is not None:
             f.check(spec.name, f.name, cfg[f.name])
-    for p in spec.params:
-        v = cfg[f"{p.name}_init"]
-        if v is not None and not callable(v):
-            arr = np.asarray(v)
-            if arr.dtype.kind not in "biuf" or not np.all(np.isfinite(arr)):
-                raise ValueError(f"{spec.name}: {p.name}_init={v!r} is not allowed; expected a finite number, "
-                                 "an array or a Flax initializer")
-    for f in spec.flags:
-        if cfg[f] is not None and not isinstance(cfg[f], (bool, np.bool_)):
-            raise TypeError(f"{spec.name}: {f}={cfg[f]!r} has the wrong type; expected None, True or False")
-    if spec.needs_shape:
-        inf = cfg["in_features"]
-        if inf is not None:
-            vals = (inf,) if isinstance(inf, (int, np.integer)) else tuple(inf) if isinstance(inf, (tuple, list)) else None
-            if vals is None or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in vals):
-                raise ValueError(f"{spec.name}: in_features={inf!r} is not allowed; expected an integer >= 1 or a tuple of them")
-        try:
-            jnp.dtype(cfg["param_dtype"])
-        except TypeError:
-            raise TypeError(f"{spec.name}: param_dtype={cfg['param_dtype']!r} is not a dtype") from None
+    inits = {p.name: _init_value(spec, p, cfg) for p in spec.params}
     if spec.validate is not None:
         spec.validate(cfg)
+    for p in spec.params:
+        v = inits[p.name]
+        if v is None or p.stored is None:
+            continue
+        name = f"{p.name}_init"
+        try:
+            with np.errstate(all="ignore"):
+                stored = np.asarray(p.stored(cfg, v))
+        except ValueError as e:
+            raise ValueError(f"{spec.name}: {name}={cfg[name]!r} is not allowed; {e}") from None
+        if not np.all(np.isfinite(stored)):
+            raise ValueError(f"{spec.name}: {name}={cfg[name]!r} is not allowed; its stored form is not finite")
     if spec.needs_shape and cfg["in_features"] is not None:
         g = Geometry(spec.name, in_features=cfg["in_features"])
         for p in spec.params:

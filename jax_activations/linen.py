@@ -100,9 +100,8 @@ def _make(spec: LayerSpec) -> type:
         return {n: getattr(self, n) for n in names}
 
     def __post_init__(self: nn.Module) -> None:
-        for n in names:
-            object.__setattr__(self, n, _layers.canonical(n, getattr(self, n)))
-        _layers.check_config(spec, cfg_of(self))
+        for n, v in _layers.configure(spec, cfg_of(self)).items():
+            object.__setattr__(self, n, v)
         nn.Module.__post_init__(self)
 
     @nn.compact

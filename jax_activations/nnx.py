@@ -39,8 +39,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from jax_activations import _layers, _registry
-from jax_activations import linen as _linen
+from jax_activations import _layers, _registry, linen as _linen
 from jax_activations._layers import LayerSpec
 
 __all__ = [
@@ -106,8 +105,7 @@ def _make(spec: LayerSpec) -> type:
     defaults = {f.name: f.default for f in fields}
 
     def __init__(self: nnx.Module, *args: Any, rngs: nnx.Rngs | None = None, **kwargs: Any) -> None:
-        values = {k: _layers.canonical(k, v) for k, v in _bind(spec.name, names, args, kwargs, defaults).items()}
-        _layers.check_config(spec, values)
+        values = _layers.configure(spec, _bind(spec.name, names, args, kwargs, defaults))
         for k, v in values.items():
             setattr(self, k, v)
         if spec.needs_shape:

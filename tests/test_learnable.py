@@ -42,7 +42,7 @@ def test_values_and_gradients_match_float64_reference(name, i):
     keep = np.ones(x.shape, bool)
     for a in r.avoid:
         keep &= np.abs(x - a) > 1e-3
-    g = np.asarray(jax.vmap(jax.grad(lambda v: f(v, **jp)))(jnp.asarray(x[keep])), np.float64)
+    g = np.asarray(jax.jit(jax.vmap(jax.grad(lambda v: f(v, **jp))))(jnp.asarray(x[keep])), np.float64)
     dref = r.df(x[keep].astype(np.float64), **fp)
     # The |x| term: sin, exp and tanh of a rounded float32 product alpha * x (periodic functions at large x).
     gscale = np.abs(dref) + 1.0 + np.abs(x[keep]) * 4 + np.abs(x[keep]) ** 2 * (name == "rational")
@@ -68,14 +68,15 @@ def test_jit_vmap_and_parameter_gradients(name):
     eager = np.asarray(f(x, **jp))
     np.testing.assert_allclose(np.asarray(jax.jit(lambda v: f(v, **jp))(x)), eager, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(np.asarray(jax.vmap(lambda v: f(v, **jp))(x)), eager, rtol=1e-6, atol=1e-7)
-    for k, v in jp.items():
-        if k in ("eps", "epsilon"):  # tiny by design: a finite-difference step would leave the domain
-            continue
+    # Tiny by design (eps, epsilon): a finite-difference step would leave the domain.
+    free = {k: v for k, v in jp.items() if k not in ("eps", "epsilon")}
+    grads = jax.jit(jax.grad(lambda p: jnp.sum(f(x, **{**jp, **p}))))(free)  # all parameters, one program
+    for k, v in free.items():
 
         def loss(p, k=k):
             return jnp.sum(f(x, **{**jp, k: p}))
 
-        got = np.asarray(jax.jit(jax.grad(loss))(v))
+        got = np.asarray(grads[k])
         flat = np.asarray(v, np.float64).ravel()
         fd = np.zeros_like(flat)
         for j in range(flat.size):
@@ -97,6 +98,63 @@ def test_edge_values():
     assert float(jax.grad(lambda x: ja.srelu(x, -1.0, 0.1, 2.0, 0.5))(2.0)) == 0.5
 
 
+# Inputs where a product or a power overflows float32 though the value does not (hand-picked from the fuzz).
+BIG = np.array([1e6, 3e7, 2e8, 1e12, 1e20, 1e37, 3.4e38], np.float32)
+LARGE_CASES = [
+    ("rational", ROWS["rational"].params[0]),
+    ("rational", ROWS["rational"].params[2]),
+    ("snake", {"alpha": 2.0}),
+    ("snake_beta", {"alpha": 0.5, "beta": 2.0}),
+    ("acon_c", {"p2": 3.0}),
+    ("acon_c", {"p1": -0.5, "p2": 0.8, "beta": 0.7}),
+]
+
+
+@pytest.mark.parametrize(("name", "params"), LARGE_CASES)
+def test_large_inputs_are_finite_and_accurate(name, params):
+    jp, fp = _args(params)
+    x = np.concatenate([BIG, -BIG])
+    ref = ROWS[name].f(x.astype(np.float64), **fp)
+    with np.errstate(over="ignore"):
+        fits = np.isfinite(ref.astype(np.float32))
+    got = np.asarray(ja.get(name)(jnp.asarray(x), **jp), np.float64)
+    assert np.all(np.isfinite(got[fits])), f"{name}{params}: {got[fits]}"
+    np.testing.assert_allclose(got[fits], ref[fits], rtol=4 * EPS32, atol=0, err_msg=f"{name}{params}")
+    assert np.all(np.isinf(got[~fits]) & (np.sign(got[~fits]) == np.sign(ref[~fits]))), got[~fits]
+    if name in ("rational", "acon_c"):  # the derivatives tend to constants or powers: compare them too
+        keep = fits & (np.abs(x) < 1e37)
+        g = np.asarray(jax.jit(jax.vmap(jax.grad(lambda v: ja.get(name)(v, **jp))))(jnp.asarray(x[keep])), np.float64)
+        dref = ROWS[name].df(x[keep].astype(np.float64), **fp)
+        np.testing.assert_allclose(g, dref, rtol=8 * EPS32, atol=1e-30, err_msg=f"d {name}{params}")
+
+
+def test_overflowed_products_follow_the_stated_convention():
+    # snake: where alpha * x overflows, sin^2(alpha x) / alpha <= |x| / 3.4e38 is below an ULP of x: the value is x.
+    x = jnp.array([3.4e38, -3.4e38, 2e38], jnp.float32)
+    np.testing.assert_array_equal(np.asarray(ja.snake(x, 2.0)), np.asarray(x))
+    assert float(ja.snake(jnp.float32(jnp.inf), 0.0)) == np.inf  # the identity at alpha = 0, also at inf
+    np.testing.assert_array_equal(np.asarray(jax.vmap(jax.grad(lambda v: ja.snake(v, 2.0)))(x)), [1.0, 1.0, 1.0])
+    # snake_beta: sin^2 of an overflowed argument is taken as its mean 1/2; the true value is in [x, x + 1/beta].
+    got = float(ja.snake_beta(jnp.float32(3.0), alpha=1.7e38, beta=2.0))
+    assert got == np.float32(3.0) + np.float32(0.25)
+    assert float(jax.grad(lambda v: ja.snake_beta(v, alpha=1.7e38))(3.0)) == 1.0
+    assert np.isnan(float(ja.snake(jnp.float32(jnp.nan), 2.0)))  # NaN in, NaN out
+    # acon_c at the float32 limit: the value is p1 x (gate on), not inf - inf.
+    assert float(ja.acon_c(jnp.float32(-3.4e38), p2=3.0)) == np.float32(-3.4e38)
+    assert float(jax.grad(lambda v: ja.acon_c(v, p2=3.0))(jnp.float32(-3.4e38))) == 1.0
+    # rational: ±inf gives the limit a_m / |b_n| x^(m - n); the parameter gradients stay finite at 1e38.
+    num, den = jnp.array([0.0, 1.0, 1.0]), jnp.array([0.0, 1.0])
+    np.testing.assert_array_equal(np.asarray(ja.rational(jnp.array([jnp.inf, -jnp.inf]), num, den)), [1.0, 1.0])
+    gp = jax.grad(lambda a, b: ja.rational(jnp.float32(1e38), a, b), argnums=(0, 1))(num, den)
+    assert all(np.all(np.isfinite(np.asarray(g))) for g in gp)
+
+
+def test_rational_kink_at_zero_takes_derivative_zero():
+    # d|B|/dB = 0 where B = 0 (x = 0): rational'(0) = a_1, whatever a_0 and b_1 are.
+    num, den = jnp.array([0.02, 0.5, 0.3]), jnp.array([0.1, 0.4])
+    assert float(jax.grad(lambda v: ja.rational(v, num, den))(0.0)) == np.float32(0.5)
+
+
 def test_bad_parameters_raise():
     with pytest.raises(ValueError, match="t_left"):
         ja.srelu(jnp.ones(2), t_left=2.0, t_right=1.0)
@@ -108,6 +166,8 @@ def test_bad_parameters_raise():
         ja.xielu(jnp.ones(2), eps=0.5)
     with pytest.raises(ValueError, match="coefficient axis"):
         ja.rational(jnp.ones(2), jnp.float32(1.0), jnp.ones(2))
+    with pytest.raises(ValueError, match="numerator"):
+        ja.rational(jnp.ones(2), jnp.zeros((0,)), jnp.ones(2))
 
 
 def test_rational_fit_approximates_its_target():

@@ -285,6 +285,7 @@ def srelu(
     formula="max(0, x) + sum_s a_s * max(0, b_s - x)",
     kinks="relu'(0) = 0 and each hinge's derivative at x = b_s is 0 (the right derivative)",
     domains={"a": finite, "b": finite},
+    series=("a", "b"),
 )
 def apl(x: jax.Array, a: float | jax.Array = 0.0, b: float | jax.Array = 0.0) -> jax.Array:
     r"""Adaptive piecewise linear unit: relu plus learned hinges.
@@ -342,14 +343,34 @@ def _sinc(u: jax.Array) -> jax.Array:
     return jnp.where(small, series, jnp.sin(ul) / ul)
 
 
+def _overflowed(u: jax.Array, alpha: jax.Array) -> jax.Array:
+    """Where the float32 product ``u = alpha * x`` overflowed (or is 0 * inf), with alpha itself a number.
+
+    sin(u) of such an argument has no value (the argument is not known to within a period); NaN in x or
+    alpha still gives NaN out.
+    """
+    return ~jnp.isfinite(u) & ~jnp.isnan(alpha)
+
+
 def _sin2_over(x: jax.Array, alpha: jax.Array) -> jax.Array:
     # sin(ax)^2 / a written as x sin(ax) sinc(ax): no division by a, exact limit a*x^2 -> 0 as a -> 0.
-    u = alpha * x
-    return x * jnp.sin(u) * _sinc(u)
+    # Where a*x overflows, |sin^2(ax) / a| <= 1/|a| <= |x| / 3.4e38 is far below half an ULP of x: the term
+    # is 0 (and x = +-inf gives its limit +-inf).  Double-where: sin(inf) would make the gradient NaN.
+    bad = _overflowed(alpha * x, alpha)
+    xs = jnp.where(bad, 0.0, x)
+    us = alpha * xs
+    return jnp.where(bad, 0.0, xs * jnp.sin(us) * _sinc(us))
 
 
-# snake' = 1 + sin(2ax) = (sin(ax) + cos(ax))^2: the square does not cancel where the slope is near 0.
-@derivative(lambda x, a: (jnp.sin(a * x) + jnp.cos(a * x)) ** 2)
+def _dsnake(x: jax.Array, a: jax.Array) -> jax.Array:
+    # snake' = 1 + sin(2ax) = (sin(ax) + cos(ax))^2: the square does not cancel where the slope is near 0.
+    # Where a*x overflowed: 1, the slope's mean over a period (the value there is x, see _sin2_over).
+    bad = _overflowed(a * x, a)
+    us = a * jnp.where(bad, 0.0, x)
+    return jnp.where(bad, 1.0, (jnp.sin(us) + jnp.cos(us)) ** 2)
+
+
+@derivative(_dsnake)
 def _snake(x: jax.Array, alpha: jax.Array) -> jax.Array:
     return x + _sin2_over(x, alpha)
 
@@ -369,7 +390,11 @@ def snake(x: jax.Array, alpha: float | jax.Array = 1.0) -> jax.Array:
 
     Computed as :math:`x + x \sin(\alpha x) \frac{\sin(\alpha x)}{\alpha x}`, which has
     no division and the right limit (the identity) at :math:`\alpha = 0`, with the
-    right gradient :math:`\partial/\partial\alpha = x^2` there.
+    right gradient :math:`\partial/\partial\alpha = x^2` there.  Where the
+    float32 product :math:`\alpha x` overflows, the periodic term (at most
+    :math:`1/|\alpha| \le |x| / 3.4\cdot10^{38}`, far below an ULP of ``x``) is
+    taken as 0: the result is ``x`` (``+-inf`` at ``x = +-inf``) and the
+    derivative 1, the mean of :math:`1 + \sin(2\alpha x)` over a period.
 
     Args:
       x: input array.
@@ -412,7 +437,11 @@ def snake_beta(x: jax.Array, alpha: float | jax.Array = 1.0, beta: float | jax.A
       \mathrm{snake}_\beta(x; \alpha, \beta) = x + \frac{\sin^2(\alpha x)}{\beta}
 
     ``alpha == beta`` gives :func:`snake`.  ``beta`` must be nonzero (the Flax
-    layers can learn it on a log scale, which keeps it positive).
+    layers can learn it on a log scale, which keeps it positive).  Where the
+    float32 product :math:`\alpha x` overflows, :math:`\sin^2(\alpha x)` has no
+    meaningful value (the argument is not known to within a period); its mean
+    1/2 is used, so the result is :math:`x + 1/(2\beta)` (the true value lies in
+    :math:`[x, x + 1/\beta]`) and the derivative 1.
 
     Args:
       x: input array.
@@ -432,7 +461,11 @@ def snake_beta(x: jax.Array, alpha: float | jax.Array = 1.0, beta: float | jax.A
       Lee, Ping, Ginsburg, Catanzaro and Yoon, "BigVGAN: A Universal Neural
       Vocoder with Large-Scale Training", 2022. https://arxiv.org/abs/2206.04658
     """
-    return x + jnp.sin(alpha * x) ** 2 / beta
+    # Where alpha * x overflows float32, sin^2 of it has no value: its mean 1/2 is used (the true value is
+    # in [x, x + 1/beta]); double-where keeps the gradient finite (d/dx = 1 there, the slope's mean).
+    bad = _overflowed(alpha * x, alpha)
+    s = jnp.sin(alpha * jnp.where(bad, 0.0, x))
+    return x + jnp.where(bad, 0.5, s * s) / beta
 
 
 # --------------------------------------------------------------------------- #
@@ -537,6 +570,7 @@ def rational_fit(
     formula="(a_0 + a_1 x + ... + a_m x^m) / (1 + |b_1 x + ... + b_n x^n|)",
     kinks="d/dx |B(x)| at B(x) = 0 is taken as 0 (so rational'(0) = a_1 for every b)",
     domains={"numerator": optional(finite), "denominator": optional(finite)},
+    series=("numerator", "denominator"),
 )
 def rational(
     x: jax.Array,
@@ -555,7 +589,11 @@ def rational(
     coefficients it is the (5, 4) fit to ``leaky_relu`` with slope 0.01 on
     [-3, 3] (the PAU paper's initialisation); see :func:`rational_fit` for
     other targets.  The kink of :math:`|\cdot|` where the inner sum is 0 (always
-    at ``x = 0``) takes derivative 0.
+    at ``x = 0``) takes derivative 0.  For large :math:`|x|`, where :math:`P(x)` or
+    the denominator would overflow (``x = 2e8`` for degree 5) or autodiff's
+    :math:`q^2` would, the same function is evaluated from the reversed
+    polynomials in :math:`1/x` (numerator and denominator divided by
+    :math:`x^m` and :math:`|x|^n`), so the value is finite wherever it is.
 
     Args:
       x: input array.
@@ -582,12 +620,60 @@ def rational(
         denominator = jnp.asarray(den, x.dtype) if denominator is None else denominator
     if numerator.ndim == 0 or denominator.ndim == 0:
         raise ValueError("rational: numerator and denominator need a coefficient axis (their first axis)")
-    p = _horner(numerator, x)
+    if numerator.shape[0] == 0:
+        raise ValueError(
+            f"rational: numerator of shape {numerator.shape} is not allowed; expected at least one coefficient "
+            "(a_0) on its first axis"
+        )
     if denominator.shape[0] == 0:
-        return p
+        return _horner(numerator, x)
+    # Where P(x) or 1 + |B(x)| overflows (|x| large, e.g. 2e8 for degree 5) the value may still be finite, and
+    # where Q = 1 + |B(x)| > 2^40 autodiff's p q' / q^2 loses q^2 to overflow: there the rescaled form is used
+    # (unless its own denominator underflows while the direct form is finite: leading coefficients ~ 0), the
+    # direct one elsewhere.  Both see a safe x (double-where): the branch not taken leaves no NaN in gradients.
+    x0 = jax.lax.stop_gradient(x)
+    p0, q0 = _rational_direct(numerator, denominator, x0)
+    direct_ok = jnp.isfinite(p0) & jnp.isfinite(q0)
+    big = (jnp.abs(x0) > 1.0) & ~(direct_ok & (q0 < 2.0**40))
+    _, d0 = _rational_far(numerator, denominator, jnp.where(big, x0, 2.0))
+    far = big & (~direct_ok | (d0 >= np.finfo(np.float32).tiny))
+    p, q = _rational_direct(numerator, denominator, jnp.where(far, 0.0, x))
+    return jnp.where(far, _rational_far(numerator, denominator, jnp.where(far, x, 2.0))[0], p / q)
+
+
+def _abs0(u: jax.Array) -> jax.Array:
+    # |u| as u sign(u): derivative sign(u), 0 at u = 0 (jnp.abs gives 1 there), the stated kink convention.
+    return u * jnp.sign(u)
+
+
+def _rational_direct(numerator: jax.Array, denominator: jax.Array, x: jax.Array) -> tuple[jax.Array, jax.Array]:
     # B(x) = x (b_1 + b_2 x + ...): Horner on the coefficients from b_1.
-    q = 1.0 + jnp.abs(x * _horner(denominator, x))
-    return p / q
+    return _horner(numerator, x), 1.0 + _abs0(x * _horner(denominator, x))
+
+
+def _rational_far(numerator: jax.Array, denominator: jax.Array, x: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """P(x) / (1 + |B(x)|) for |x| > 1, from the reversed polynomials in t = 1/x (no overflow), and its denominator.
+
+    P(x) / x^m = sum_j a_j t^(m - j) and (1 + |B(x)|) / |x|^n = |t|^n + |sum_k b_k t^(n - k)| are bounded
+    (near a_m and |b_n|); the ratio is then scaled by x^m / |x|^n = sign(x)^m |x|^(m - n), one factor at a
+    time, so it overflows (or underflows) only where the value does.
+    """
+    m, n = numerator.shape[0] - 1, denominator.shape[0]
+    t = 1.0 / x
+    # Beyond |x| = 1e18 the path through t adds a relative O(1/|x|) to the derivative, below float32's eps,
+    # while its reverse-mode cotangents (|x|^(m-n) times O(1)) meet dt/dx = -1/x^2 = 0 as inf * 0 = NaN: cut it.
+    tp = jnp.where(jnp.abs(x) > 1e18, jax.lax.stop_gradient(t), t)
+    num = _horner(numerator[::-1], tp)
+    den = jnp.abs(tp) ** n + _abs0(_horner(denominator[::-1], tp))
+    r = num / den
+    if m % 2:
+        r = jnp.where(x < 0, -r, r)
+    ax, at = jnp.abs(x), jnp.abs(t)
+    scaled = r
+    for _ in range(abs(m - n)):
+        scaled = scaled * (ax if m > n else at)
+    # den = 0 (underflow: leading b's ~ 0, used only where the direct form overflowed too): +-inf, not inf * 0.
+    return jnp.where(den > 0, scaled, jnp.where(num == 0, 0.0, r)), den
 
 
 @functools.lru_cache(maxsize=1)
@@ -727,16 +813,35 @@ def star_relu(
 
 def _acon_rule(x: jax.Array, p1: jax.Array, p2: jax.Array, beta: jax.Array) -> jax.Array:
     d = p1 - p2
-    u = beta * d * x
-    return d * _mul_sigmoid(1.0 + u * _sigmoid(-u), u) + p2
+    u = beta * (d * x)
+    # p2 + d s(u) (1 + u s(-u)) for u < 0; for u >= 0 the same as p1 - d s(-u) (1 - u s(u)), which tends to
+    # p1 without cancelling (and without inf * 0 = NaN at u = inf): u s(-u) is taken through the exact tail.
+    neg = d * _mul_sigmoid(1.0 + u * _sigmoid(-u), u) + p2
+    us = jnp.where(u >= 0, u, 0.0)
+    pos = p1 - d * (_sigmoid(-us) - _sigmoid(us) * _mul_sigmoid(us, -us))
+    return jnp.where(u >= 0, pos, neg)
+
+
+def _acon_small(dx: jax.Array, x: jax.Array, d: jax.Array, v: jax.Array) -> jax.Array:
+    """``d x s(v)`` with ``dx = d * x``: exact in the tail, and finite where only the product d * x overflowed."""
+    ok = jnp.isfinite(dx) | ~jnp.isfinite(x)
+    return jnp.where(ok, _mul_sigmoid(jnp.where(ok, dx, 0.0), v), jnp.where(ok, 0.0, x) * _mul_sigmoid(d, v))
 
 
 # d/dx of d x s(beta d x): written with s(u) s(-u), as swish_beta, to keep it exact in the tails.
 @derivative(_acon_rule)
 def _acon_c(x: jax.Array, p1: jax.Array, p2: jax.Array, beta: jax.Array) -> jax.Array:
-    dx = (p1 - p2) * x
-    # p2 = 0 (the default) is exactly swish: 0 * inf would give NaN at x = -inf.
-    return _mul_sigmoid(dx, beta * dx) + jnp.where(p2 == 0, 0.0, p2 * x)
+    d = p1 - p2
+    dx = d * x
+    u = beta * dx
+    # Where the gate is on (u >= 0): p1 x - d x s(-u), else p2 x + d x s(u) (the same value, as s(u) = 1 - s(-u)).
+    # The large part is then p_i x, finite when the value is: d x s(u) + p2 x overflows to inf - inf at
+    # x = -3.4e38, p2 = 3.  A slope of 0 gives exactly 0 (0 * inf would be NaN at x = +-inf).
+    on = u >= 0
+    p = jnp.where(on, p1, p2)
+    big = jnp.where(p == 0, 0.0, p * x)
+    small = _acon_small(dx, x, d, jnp.where(on, -u, u))
+    return jnp.where(on, big - small, big + small)
 
 
 @activation(
@@ -755,7 +860,10 @@ def acon_c(
       \mathrm{acon\_c}(x) = (p_1 - p_2)\,x\,\sigma\big(\beta (p_1 - p_2) x\big) + p_2 x
 
     ``p1=1, p2=0`` is :func:`swish_beta`; ``beta -> inf`` tends to
-    :math:`\max(p_1 x, p_2 x)`.  Smooth everywhere.
+    :math:`\max(p_1 x, p_2 x)`.  Smooth everywhere.  Computed as
+    :math:`p_1 x - (p_1 - p_2) x \sigma(-u)` where the gate is on (:math:`u \ge 0`)
+    and :math:`p_2 x + (p_1 - p_2) x \sigma(u)` where it is off, so the large term
+    never cancels an overflowed one (``acon_c(-3.4e38, p2=3) = -3.4e38``).
 
     Args:
       x: input array.
