@@ -55,14 +55,14 @@ def eager_latency(
     out: dict[str, float | None] = {f"{k}_us": statistics.median(v) * 1e6 for k, v in times.items()}
     out.setdefault("baseline_us", None)
     out["ours/roofline"] = _speed.paired_ratio(times["ours"], times["roofline"])
-    out["baseline/roofline"] = _speed.paired_ratio(times["baseline"], times["roofline"]) if "baseline" in times else None
+    out["baseline/roofline"] = (
+        _speed.paired_ratio(times["baseline"], times["roofline"]) if "baseline" in times else None
+    )
     out["ours/baseline"] = _speed.paired_ratio(times["ours"], times["baseline"]) if "baseline" in times else None
     return out
 
 
-def compile_seconds(
-    fn: Callable[[jax.Array], jax.Array], kind: str, mode: str, n: int
-) -> float:
+def compile_seconds(fn: Callable[[jax.Array], jax.Array], kind: str, mode: str, n: int) -> float:
     """Seconds to trace, lower and compile ``fn`` (``mode`` "fwd" or "fwd+bwd") for a fresh shape of ``n`` elements."""
     x = jax.ShapeDtypeStruct((n // N, N) if kind == "axis" else (n,), jnp.float32)
     t0 = time.perf_counter()
@@ -92,9 +92,7 @@ def compile_times(case: _speed.Case, *, repeats: int = 5) -> dict[str, float | N
                 ts[w].append(compile_seconds(fn, case.kind, mode, n))
         out[f"ours_{mode}_ms"] = statistics.median(ts["ours"]) * 1e3
         out[f"baseline_{mode}_ms"] = statistics.median(ts["baseline"]) * 1e3 if ts["baseline"] else None
-        out[f"ours/baseline_{mode}"] = (
-            _speed.paired_ratio(ts["ours"], ts["baseline"]) if ts["baseline"] else None
-        )
+        out[f"ours/baseline_{mode}"] = _speed.paired_ratio(ts["ours"], ts["baseline"]) if ts["baseline"] else None
     return out
 
 
@@ -121,28 +119,45 @@ def _n(v: Any, fmt: str = "{:.2f}") -> str:
 
 
 def markdown(rows: Sequence[dict[str, Any]]) -> str:
-    head = ["activation", "ours eager µs", "jax.nn eager µs", "jit(x*2) µs", "ours / jit(x*2)", "jax.nn / jit(x*2)",
-            "compile fwd ms ours / jax.nn", "compile fwd+bwd ms ours / jax.nn", "compile ratio fwd / fwd+bwd",
-            "baseline"]
+    head = [
+        "activation",
+        "ours eager µs",
+        "jax.nn eager µs",
+        "jit(x*2) µs",
+        "ours / jit(x*2)",
+        "jax.nn / jit(x*2)",
+        "compile fwd ms ours / jax.nn",
+        "compile fwd+bwd ms ours / jax.nn",
+        "compile ratio fwd / fwd+bwd",
+        "baseline",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        lines.append("| " + " | ".join([
-            r["case"],
-            _n(r["ours_us"], "{:.1f}"),
-            _n(r["baseline_us"], "{:.1f}"),
-            _n(r["roofline_us"], "{:.1f}"),
-            _n(r["ours/roofline"]),
-            _n(r["baseline/roofline"]),
-            f"{_n(r['ours_fwd_ms'], '{:.0f}')} / {_n(r['baseline_fwd_ms'], '{:.0f}')}",
-            f"{_n(r['ours_fwd+bwd_ms'], '{:.0f}')} / {_n(r['baseline_fwd+bwd_ms'], '{:.0f}')}",
-            f"{_n(r['ours/baseline_fwd'])} / {_n(r['ours/baseline_fwd+bwd'])}",
-            r["baseline"] or "—",
-        ]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    r["case"],
+                    _n(r["ours_us"], "{:.1f}"),
+                    _n(r["baseline_us"], "{:.1f}"),
+                    _n(r["roofline_us"], "{:.1f}"),
+                    _n(r["ours/roofline"]),
+                    _n(r["baseline/roofline"]),
+                    f"{_n(r['ours_fwd_ms'], '{:.0f}')} / {_n(r['baseline_fwd_ms'], '{:.0f}')}",
+                    f"{_n(r['ours_fwd+bwd_ms'], '{:.0f}')} / {_n(r['baseline_fwd+bwd_ms'], '{:.0f}')}",
+                    f"{_n(r['ours/baseline_fwd'])} / {_n(r['ours/baseline_fwd+bwd'])}",
+                    r["baseline"] or "—",
+                ]
+            )
+            + " |"
+        )
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--quick", action="store_true", help="5 latency rounds and 1 compile per program (< 60 s)")
     p.add_argument("--names", nargs="*", help="only these activations (default: every registered one)")
     p.add_argument("--repeats", type=int, default=15)

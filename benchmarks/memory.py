@@ -60,7 +60,9 @@ def mlp_temp_bytes(
             h = act(h @ w + b)
         return jnp.mean(jnp.square(h.astype(jnp.float32)))
 
-    params = [(jax.ShapeDtypeStruct((width, width), dtype), jax.ShapeDtypeStruct((width,), dtype)) for _ in range(layers)]
+    params = [
+        (jax.ShapeDtypeStruct((width, width), dtype), jax.ShapeDtypeStruct((width,), dtype)) for _ in range(layers)
+    ]
     x = jax.ShapeDtypeStruct((batch, width), dtype)
     compiled = jax.jit(jax.grad(loss)).lower(params, x).compile()
     return int(compiled.memory_analysis().temp_size_in_bytes)
@@ -138,27 +140,48 @@ def _n(v: Any, fmt: str = "{:.2f}") -> str:
 
 
 def markdown(rows: Sequence[dict[str, Any]]) -> str:
-    head = ["activation", "ours temp MiB", "jax.nn temp MiB", "ours extra/layer", "jax.nn extra/layer", "bar",
-            "ours residuals (1024-vector)", "jax.nn residuals (1024-vector)", "baseline"]
+    head = [
+        "activation",
+        "ours temp MiB",
+        "jax.nn temp MiB",
+        "ours extra/layer",
+        "jax.nn extra/layer",
+        "bar",
+        "ours residuals (1024-vector)",
+        "jax.nn residuals (1024-vector)",
+        "baseline",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         res = [r[f"{w}_residuals"] for w in ("ours", "baseline")]
-        lines.append("| " + " | ".join([
-            r["case"],
-            _n(r["ours_temp_bytes"] and r["ours_temp_bytes"] / 2**20, "{:.0f}"),
-            _n(r["baseline_temp_bytes"] and r["baseline_temp_bytes"] / 2**20, "{:.0f}"),
-            _n(r["ours_extra_per_layer"]),
-            _n(r["baseline_extra_per_layer"]),
-            f"≤ {r['bar']}",
-            *["—" if v is None else f"{v['count']} ({v['bytes'] / 1024:.1f} KiB)" for v in res],
-            r["baseline"] or "—",
-        ]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    r["case"],
+                    _n(r["ours_temp_bytes"] and r["ours_temp_bytes"] / 2**20, "{:.0f}"),
+                    _n(r["baseline_temp_bytes"] and r["baseline_temp_bytes"] / 2**20, "{:.0f}"),
+                    _n(r["ours_extra_per_layer"]),
+                    _n(r["baseline_extra_per_layer"]),
+                    f"≤ {r['bar']}",
+                    *["—" if v is None else f"{v['count']} ({v['bytes'] / 1024:.1f} KiB)" for v in res],
+                    r["baseline"] or "—",
+                ]
+            )
+            + " |"
+        )
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="batch 1024 instead of 4096 (a smoke run; the full run is compile-only too)")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="batch 1024 instead of 4096 (a smoke run; the full run is compile-only too)",
+    )
     p.add_argument("--names", nargs="*", help="only these activations (default: every registered one)")
     p.add_argument("--batch", type=int, default=4096)
     p.add_argument("--width", type=int, default=1024)

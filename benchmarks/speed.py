@@ -97,6 +97,7 @@ def torch_builder(torch: Any, case: _speed.Case, mode: str) -> Callable[[jax.Arr
         tdtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}[str(x.dtype)]
         t = torch.from_numpy(np.array(x, dtype=np.float32)).to(tdtype)  # a writable copy
         if mode == "fwd":
+
             def call() -> Any:
                 with torch.no_grad():
                     return fn(t)
@@ -107,6 +108,7 @@ def torch_builder(torch: Any, case: _speed.Case, mode: str) -> Callable[[jax.Arr
                 v = t.detach().requires_grad_()
                 y = fn(v)
                 return torch.autograd.grad(y, v, grad_outputs=torch.full_like(y, seed))[0]
+
         call()
         call()
         return call
@@ -138,8 +140,9 @@ def run(
                         tb = torch_builder(torch, case, mode) if buffer == "fresh" else None
                         if tb is not None:
                             extra["torch"] = tb
-                        row = _speed.measure(case, size=size, dtype=dtype, mode=mode, buffer=buffer,
-                                             repeats=repeats, extra=extra)
+                        row = _speed.measure(
+                            case, size=size, dtype=dtype, mode=mode, buffer=buffer, repeats=repeats, extra=extra
+                        )
                         rows.append(row)
                         if progress is not None:
                             progress(_speed.markdown([row], extra=("torch",)).splitlines()[-1])
@@ -148,9 +151,11 @@ def run(
 
 def summary(rows: Sequence[dict[str, Any]]) -> str:
     """The issue's bar, checked on ``rows``: per (dtype, size, mode, buffer), max and median of ours / jax.nn."""
-    lines = ["| dtype | size | mode | buffer | n | median ours/jax.nn | max ours/jax.nn (which) | > 1.10 | "
-             "median ours/roofline | median jax.nn/roofline | ours faster than torch |",
-             "|" + "---|" * 11]
+    lines = [
+        "| dtype | size | mode | buffer | n | median ours/jax.nn | max ours/jax.nn (which) | > 1.10 | "
+        "median ours/roofline | median jax.nn/roofline | ours faster than torch |",
+        "|" + "---|" * 11,
+    ]
     groups: dict[tuple, list[dict[str, Any]]] = {}
     for r in rows:
         if r["baseline"].startswith("jax.nn") and r["ours/baseline"] is not None:
@@ -161,24 +166,38 @@ def summary(rows: Sequence[dict[str, Any]]) -> str:
         over = [f"{r['case']} {r['ours/baseline']:.2f}" for r in g if r["ours/baseline"] > 1.10]
         with_torch = [r for r in g if r.get("ours/torch") is not None]
         tfast = f"{sum(r['ours/torch'] < 1 for r in with_torch)}/{len(with_torch)}" if with_torch else "—"
-        lines.append("| " + " | ".join([
-            dtype, _speed._size_label(size), mode, buffer, str(len(g)),
-            f"{statistics.median(ratios):.2f}", f"{worst['ours/baseline']:.2f} ({worst['case']})",
-            ", ".join(over) or "none",
-            f"{statistics.median(r['ours/roofline'] for r in g):.2f}",
-            f"{statistics.median(r['baseline/roofline'] for r in g):.2f}",
-            tfast,
-        ]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    dtype,
+                    _speed._size_label(size),
+                    mode,
+                    buffer,
+                    str(len(g)),
+                    f"{statistics.median(ratios):.2f}",
+                    f"{worst['ours/baseline']:.2f} ({worst['case']})",
+                    ", ".join(over) or "none",
+                    f"{statistics.median(r['ours/roofline'] for r in g):.2f}",
+                    f"{statistics.median(r['baseline/roofline'] for r in g):.2f}",
+                    tfast,
+                ]
+            )
+            + " |"
+        )
     return "\n".join(lines)
 
 
 def compact(rows: Sequence[dict[str, Any]]) -> str:
     """One line per activation: ours / jax.nn for each (dtype, size, mode, buffer) measured, then ours / torch."""
-    keys = sorted({(r["dtype"], r["size"], r["mode"], r["buffer"]) for r in rows},
-                  key=lambda k: (k[0] != "float32", k[1], k[2], k[3]))
+    keys = sorted(
+        {(r["dtype"], r["size"], r["mode"], r["buffer"]) for r in rows},
+        key=lambda k: (k[0] != "float32", k[1], k[2], k[3]),
+    )
     short = {"fresh": "new", "donated": "don"}
-    head = ["activation"] + [f"{'bf16' if d == 'bfloat16' else 'f32'} {_speed._size_label(n)} {m} {short[b]}"
-                             for d, n, m, b in keys]
+    head = ["activation"] + [
+        f"{'bf16' if d == 'bfloat16' else 'f32'} {_speed._size_label(n)} {m} {short[b]}" for d, n, m, b in keys
+    ]
     tkeys = [k for k in keys if k[3] == "fresh"]
     head += [f"vs torch {'bf16' if d == 'bfloat16' else 'f32'} {_speed._size_label(n)} {m}" for d, n, m, _ in tkeys]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -198,7 +217,9 @@ def compact(rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def chart(rows: Sequence[dict[str, Any]], path: pathlib.Path, *, size: int | None = None, dtype: str = "float32") -> bool:
+def chart(
+    rows: Sequence[dict[str, Any]], path: pathlib.Path, *, size: int | None = None, dtype: str = "float32"
+) -> bool:
     """Bar chart of time / roofline (ours, jax.nn, torch) per activation, forward and forward+backward."""
     try:
         import matplotlib
@@ -252,8 +273,12 @@ def _sizes(values: Sequence[str] | None) -> list[int] | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help=f"float32, 2^16 and 2^20, fresh buffers, {', '.join(QUICK_NAMES)}")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--quick", action="store_true", help=f"float32, 2^16 and 2^20, fresh buffers, {', '.join(QUICK_NAMES)}"
+    )
     p.add_argument("--names", nargs="*", help="only these activations (default: every registered one)")
     p.add_argument("--sizes", nargs="*", help="sizes as powers of two (default 10 16 20 24)")
     p.add_argument("--bf16-sizes", nargs="*", help="bfloat16 sizes as powers of two (default: --sizes)")
@@ -274,12 +299,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         sizes, bf16, dtypes, buffers, repeats = [2**16, 2**20], None, ["float32"], ["fresh"], 5
     else:
         names, sizes, bf16, dtypes, buffers, repeats = (
-            a.names, _sizes(a.sizes) or [2**10, 2**16, 2**20, 2**24], _sizes(a.bf16_sizes), a.dtypes, a.buffers,
+            a.names,
+            _sizes(a.sizes) or [2**10, 2**16, 2**20, 2**24],
+            _sizes(a.bf16_sizes),
+            a.dtypes,
+            a.buffers,
             a.repeats,
         )
     t0 = time.perf_counter()
-    rows = run(names, sizes=sizes, bf16_sizes=bf16, dtypes=dtypes, modes=a.modes, buffers=buffers, repeats=repeats,
-               use_torch=not a.no_torch, progress=lambda line: print(line, file=sys.stderr))
+    rows = run(
+        names,
+        sizes=sizes,
+        bf16_sizes=bf16,
+        dtypes=dtypes,
+        modes=a.modes,
+        buffers=buffers,
+        repeats=repeats,
+        use_torch=not a.no_torch,
+        progress=lambda line: print(line, file=sys.stderr),
+    )
     env = _speed.environment()
     torch = sys.modules.get("torch")
     env["torch"] = getattr(torch, "__version__", None)
@@ -299,12 +337,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _write(res: dict[str, Any], stem: pathlib.Path, repeats: Any) -> int:
     env, rows = res["environment"], res["rows"]
-    head = (f"{env['backend']} ({env['cpu']}, {env['cpu_count']} cores, shared: timings are noisy), jax {env['jax']}, "
-            f"torch {env.get('torch') or '—'}; median of {repeats} interleaved rounds; ratios are medians of "
-            f"per-round ratios. `{res['command']}`")
-    md = (f"{head}\n\n## Summary (ours vs jax.nn)\n\n{summary(rows)}\n\n"
-          f"## ours / jax.nn per activation (* = a jax.numpy formula, jax.nn has none; new = fresh output, "
-          f"don = donated buffer)\n\n{compact(rows)}\n\n## All rows\n\n{_speed.markdown(rows, extra=('torch',))}\n")
+    head = (
+        f"{env['backend']} ({env['cpu']}, {env['cpu_count']} cores, shared: timings are noisy), jax {env['jax']}, "
+        f"torch {env.get('torch') or '—'}; median of {repeats} interleaved rounds; ratios are medians of "
+        f"per-round ratios. `{res['command']}`"
+    )
+    md = (
+        f"{head}\n\n## Summary (ours vs jax.nn)\n\n{summary(rows)}\n\n"
+        f"## ours / jax.nn per activation (* = a jax.numpy formula, jax.nn has none; new = fresh output, "
+        f"don = donated buffer)\n\n{compact(rows)}\n\n## All rows\n\n{_speed.markdown(rows, extra=('torch',))}\n"
+    )
     stem.with_suffix(".md").write_text(md)
     chart(rows, stem.with_suffix(".png"), size=2**20)
     print(md)

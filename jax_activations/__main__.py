@@ -296,8 +296,13 @@ def build_parser() -> argparse.ArgumentParser:
     pc = sub.add_parser("check", help="accuracy harness on this backend; exit 1 if the bar fails")
     pc.add_argument("--quick", action="store_true", help="a coarser grid (seconds instead of minutes)")
     pc.add_argument("--names", nargs="+", metavar="NAME")
-    pc.add_argument("--compare", nargs="*", default=["jax_activations"], choices=["jax_activations", "jax.nn", "torch"],
-                    help="libraries to measure side by side (default: jax_activations only)")
+    pc.add_argument(
+        "--compare",
+        nargs="*",
+        default=["jax_activations"],
+        choices=["jax_activations", "jax.nn", "torch"],
+        help="libraries to measure side by side (default: jax_activations only)",
+    )
     pc.add_argument("--json", metavar="PATH", help="also write the raw results")
     pc.set_defaults(func=cmd_check)
 

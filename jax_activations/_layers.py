@@ -51,7 +51,9 @@ class Geometry:
     def channels(self) -> int:
         if self._shape is not None:
             if len(self._shape) == 0:
-                raise ValueError(f"{self.layer}: per-channel parameters need an input with a channel (last) axis, got a scalar")
+                raise ValueError(
+                    f"{self.layer}: per-channel parameters need an input with a channel (last) axis, got a scalar"
+                )
             return int(self._shape[-1])
         if self._in is None:
             raise ValueError(
@@ -64,7 +66,9 @@ class Geometry:
     def example_shape(self) -> tuple[int, ...]:
         if self._shape is not None:
             if len(self._shape) == 0:
-                raise ValueError(f"{self.layer}: per-element parameters need a batched input (batch axis 0), got a scalar")
+                raise ValueError(
+                    f"{self.layer}: per-element parameters need a batched input (batch axis 0), got a scalar"
+                )
             return tuple(int(d) for d in self._shape[1:])
         if self._in is None:
             raise ValueError(
@@ -355,7 +359,9 @@ def _check_prelu(cfg: Mapping[str, Any]) -> None:
                 "(Keras' convention), so each must be >= 1"
             )
         if cfg["mode"] not in (None, "element"):
-            raise ValueError(f"PReLU: shared_axes={cfg['shared_axes']!r} needs mode='element' (or None), got mode={cfg['mode']!r}")
+            raise ValueError(
+                f"PReLU: shared_axes={cfg['shared_axes']!r} needs mode='element' (or None), got mode={cfg['mode']!r}"
+            )
 
 
 def hinge_shape(cfg: Mapping[str, Any], g: Geometry) -> tuple[int, ...]:
@@ -453,8 +459,12 @@ def _dice(x: jax.Array, ctx: Ctx) -> jax.Array:
         var = jnp.mean(jnp.square(xc - mean), axis=red)  # biased batch variance, as Flax's BatchNorm
         if not ctx.initializing:
             m = ctx.cfg["momentum"]
-            ctx.updates["mean"] = m * ctx.stats["mean"] + (1.0 - m) * jax.lax.stop_gradient(mean).astype(ctx.stats["mean"].dtype)
-            ctx.updates["var"] = m * ctx.stats["var"] + (1.0 - m) * jax.lax.stop_gradient(var).astype(ctx.stats["var"].dtype)
+            ctx.updates["mean"] = m * ctx.stats["mean"] + (1.0 - m) * jax.lax.stop_gradient(mean).astype(
+                ctx.stats["mean"].dtype
+            )
+            ctx.updates["var"] = m * ctx.stats["var"] + (1.0 - m) * jax.lax.stop_gradient(var).astype(
+                ctx.stats["var"].dtype
+            )
     # The statistics are data, not hyperparameters: traced (under jit) so an inf in the batch gives NaN out
     # (as in any normalization) instead of a domain error from the eager check of a concrete var.
     return _dice_data(x, ctx.p["alpha"], mean, var, ctx.cfg["epsilon"])
@@ -495,9 +505,9 @@ def _check_xielu(cfg: Mapping[str, Any]) -> None:
 
 def _check_rrelu(cfg: Mapping[str, Any]) -> None:
     if cfg["lower"] > cfg["upper"]:
-        raise ValueError(f"RReLU: lower={cfg['lower']!r} and upper={cfg['upper']!r} are not allowed; expected lower <= upper")
-
-
+        raise ValueError(
+            f"RReLU: lower={cfg['lower']!r} and upper={cfg['upper']!r} are not allowed; expected lower <= upper"
+        )
 
 
 # --------------------------------------------------------------------------- #
@@ -559,10 +569,19 @@ SPECS: tuple[LayerSpec, ...] = (
         "Parametric ReLU with a learned negative slope: ``prelu(x, negative_slope)``.",
         lambda x, c: _learnable.prelu(x, c.p["negative_slope"]),
         fields=(
-            Field("mode", None, choice(None, "channel", "scalar", "element"), "'channel' (one slope per channel, "
-                  "the last axis), 'scalar', 'element', or None: 'channel' unless shared_axes is given, then 'element'"),
-            Field("shared_axes", None, optional_axes, "Keras' shared_axes (batch is axis 0), only with mode "
-                  "'element'/None"),
+            Field(
+                "mode",
+                None,
+                choice(None, "channel", "scalar", "element"),
+                "'channel' (one slope per channel, "
+                "the last axis), 'scalar', 'element', or None: 'channel' unless shared_axes is given, then 'element'",
+            ),
+            Field(
+                "shared_axes",
+                None,
+                optional_axes,
+                "Keras' shared_axes (batch is axis 0), only with mode 'element'/None",
+            ),
         ),
         params=(Param("negative_slope", 0.25, prelu_shape, doc="the slopes; default 0.25 (He et al. 2015)"),),
         validate=_check_prelu,
@@ -570,7 +589,7 @@ SPECS: tuple[LayerSpec, ...] = (
         "``'element'`` Keras' rule, ``input_shape[1:]`` with each of ``shared_axes`` set to 1 (the batch is "
         "axis 0), so a Keras PReLU's ``alpha`` loads unchanged. Initial slope 0.25 (He et al. 2015, PyTorch); "
         "Keras starts from 0 and Flax from 0.01.\n\n"
-        "References: He, Zhang, Ren and Sun, \"Delving Deep into Rectifiers\", 2015. https://arxiv.org/abs/1502.01852",
+        'References: He, Zhang, Ren and Sun, "Delving Deep into Rectifiers", 2015. https://arxiv.org/abs/1502.01852',
         example="PReLU()",
     ),
     LayerSpec(
@@ -579,7 +598,7 @@ SPECS: tuple[LayerSpec, ...] = (
         lambda x, c: _learnable.swish_beta(x, c.p["beta"]),
         fields=(Field("per_channel", False, boolean, "one beta per channel (last axis) instead of one scalar"),),
         params=(Param("beta", 1.0, per_channel_if("per_channel"), doc="the temperature; default 1.0 (silu)"),),
-        doc="References: Ramachandran, Zoph and Le, \"Searching for Activation Functions\", 2017. "
+        doc='References: Ramachandran, Zoph and Le, "Searching for Activation Functions", 2017. '
         "https://arxiv.org/abs/1710.05941",
         example="SwishBeta(beta_init=1.702)",
     ),
@@ -593,7 +612,7 @@ SPECS: tuple[LayerSpec, ...] = (
             Param("beta", 1.0, per_channel_if("per_channel"), doc="b > 0; default 1.0", domain=_registry.positive),
         ),
         doc="Keep alpha and beta positive during training (the paper clips them at 0.1 after each update).\n\n"
-        "References: Trottier, Giguère and Chaib-draa, \"Parametric Exponential Linear Unit\", 2017. "
+        'References: Trottier, Giguère and Chaib-draa, "Parametric Exponential Linear Unit", 2017. '
         "https://arxiv.org/abs/1605.09332",
         example="PELU()",
     ),
@@ -610,7 +629,7 @@ SPECS: tuple[LayerSpec, ...] = (
             Param("a_right", 1.0, channel, doc="slope right of t_right"),
         ),
         doc="The breakpoints stay ordered by construction: ``t_right = t_left + |t_delta|``. The defaults start "
-        "as relu.\n\nReferences: Jin et al., \"Deep Learning with S-shaped Rectified Linear Activation Units\", "
+        'as relu.\n\nReferences: Jin et al., "Deep Learning with S-shaped Rectified Linear Activation Units", '
         "2015. https://arxiv.org/abs/1512.07030",
         example="SReLU()",
     ),
@@ -621,12 +640,17 @@ SPECS: tuple[LayerSpec, ...] = (
         fields=(Field("hinges", 2, positive_int, "number of hinges S"),),
         params=(
             Param("a", 0.0, hinge_shape, doc="hinge slopes, shape (S, C); default 0 (starts as relu)"),
-            Param("b", None, hinge_shape, initial=_apl_b, doc="hinge locations, shape (S, C); default evenly "
-                  "spaced in [-1, 1], sorted"),
+            Param(
+                "b",
+                None,
+                hinge_shape,
+                initial=_apl_b,
+                doc="hinge locations, shape (S, C); default evenly spaced in [-1, 1], sorted",
+            ),
         ),
         doc="The output does not depend on the order of the hinges; they start sorted.\n\nReferences: "
-        "Agostinelli, Hoffman, Sadowski and Baldi, \"Learning Activation Functions to Improve Deep Neural "
-        "Networks\", 2014. https://arxiv.org/abs/1412.6830",
+        'Agostinelli, Hoffman, Sadowski and Baldi, "Learning Activation Functions to Improve Deep Neural '
+        'Networks", 2014. https://arxiv.org/abs/1412.6830',
         example="APL(hinges=2)",
     ),
     LayerSpec(
@@ -638,8 +662,8 @@ SPECS: tuple[LayerSpec, ...] = (
             Field("log_scale", False, boolean, "store log(alpha) (BigVGAN's option); alpha_init stays in linear scale"),
         ),
         params=(Param("alpha", 1.0, per_channel_if("per_channel"), stored=_log_if("log_scale"), doc="default 1.0"),),
-        doc="References: Liu Ziyin, Hartwig and Ueda, \"Neural Networks Fail to Learn Periodic Functions and How "
-        "to Fix It\", 2020. https://arxiv.org/abs/2006.08195",
+        doc='References: Liu Ziyin, Hartwig and Ueda, "Neural Networks Fail to Learn Periodic Functions and How '
+        'to Fix It", 2020. https://arxiv.org/abs/2006.08195',
         example="Snake()",
     ),
     LayerSpec(
@@ -652,10 +676,16 @@ SPECS: tuple[LayerSpec, ...] = (
         ),
         params=(
             Param("alpha", 1.0, per_channel_if("per_channel"), stored=_log_if("log_scale"), doc="default 1.0"),
-            Param("beta", 1.0, per_channel_if("per_channel"), stored=_log_if("log_scale"), doc="nonzero; default 1.0",
-                  domain=_nonzero),
+            Param(
+                "beta",
+                1.0,
+                per_channel_if("per_channel"),
+                stored=_log_if("log_scale"),
+                doc="nonzero; default 1.0",
+                domain=_nonzero,
+            ),
         ),
-        doc="References: Lee et al., \"BigVGAN: A Universal Neural Vocoder with Large-Scale Training\", 2022. "
+        doc='References: Lee et al., "BigVGAN: A Universal Neural Vocoder with Large-Scale Training", 2022. '
         "https://arxiv.org/abs/2206.04658",
         example="SnakeBeta(log_scale=True)",
     ),
@@ -665,15 +695,20 @@ SPECS: tuple[LayerSpec, ...] = (
         lambda x, c: _learnable.rational(x, c.p["numerator"], c.p["denominator"]),
         fields=(
             Field("degrees", (5, 4), degrees, "(m, n): numerator and denominator degrees; default (5, 4) as PAU"),
-            Field("approximates", "leaky_relu", activation_id, "the activation the coefficients start from "
-                  "(a least-squares fit on [-3, 3] in float64 at construction); default 'leaky_relu'"),
+            Field(
+                "approximates",
+                "leaky_relu",
+                activation_id,
+                "the activation the coefficients start from "
+                "(a least-squares fit on [-3, 3] in float64 at construction); default 'leaky_relu'",
+            ),
             Field("per_channel", False, boolean, "one rational per channel instead of one per layer"),
         ),
         params=(
             Param("numerator", None, rational_shapes(0), initial=_rational_initial(0), doc="a_0..a_m"),
             Param("denominator", None, rational_shapes(1), initial=_rational_initial(1), doc="b_1..b_n"),
         ),
-        doc="References: Molina, Schramowski and Kersting, \"Padé Activation Units\", 2019. "
+        doc='References: Molina, Schramowski and Kersting, "Padé Activation Units", 2019. '
         "https://arxiv.org/abs/1907.06732",
         example='Rational(approximates="gelu")',
     ),
@@ -686,13 +721,24 @@ SPECS: tuple[LayerSpec, ...] = (
             Field("eps", -1e-6, real, "the clamp of the negative branch, <= 0; default -1e-6"),
         ),
         params=(
-            Param("alpha_p", 0.8, scalar, stored=lambda cfg, v: _softplus_inv(v),
-                  doc="initial alpha_p > 0 (stored as softplus^-1); default 0.8", domain=_registry.positive),
-            Param("alpha_n", 0.8, scalar, stored=lambda cfg, v: _softplus_inv(np.asarray(v) - cfg["beta"]),
-                  doc="initial alpha_n > beta (stored as softplus^-1(alpha_n - beta)); default 0.8"),
+            Param(
+                "alpha_p",
+                0.8,
+                scalar,
+                stored=lambda cfg, v: _softplus_inv(v),
+                doc="initial alpha_p > 0 (stored as softplus^-1); default 0.8",
+                domain=_registry.positive,
+            ),
+            Param(
+                "alpha_n",
+                0.8,
+                scalar,
+                stored=lambda cfg, v: _softplus_inv(np.asarray(v) - cfg["beta"]),
+                doc="initial alpha_n > beta (stored as softplus^-1(alpha_n - beta)); default 0.8",
+            ),
         ),
         validate=_check_xielu,
-        doc="References: Huang and Schlag, \"Deriving Activation Functions Using Integration\", 2024. "
+        doc='References: Huang and Schlag, "Deriving Activation Functions Using Integration", 2024. '
         "https://arxiv.org/abs/2411.13010",
         example="XIELU()",
     ),
@@ -704,7 +750,7 @@ SPECS: tuple[LayerSpec, ...] = (
             Param("scale", _learnable._STAR_SCALE, scalar, doc="default 1/sqrt(1.25)"),
             Param("bias", _learnable._STAR_BIAS, scalar, doc="default -0.5/sqrt(1.25)"),
         ),
-        doc="References: Yu et al., \"MetaFormer Baselines for Vision\", 2022. https://arxiv.org/abs/2210.13452",
+        doc='References: Yu et al., "MetaFormer Baselines for Vision", 2022. https://arxiv.org/abs/2210.13452',
         example="StarReLU()",
     ),
     LayerSpec(
@@ -717,7 +763,7 @@ SPECS: tuple[LayerSpec, ...] = (
             Param("beta", 1.0, channel, doc="default 1.0"),
         ),
         doc="The reference code draws p1, p2 from a standard normal; here they start at 1 and 0 (silu).\n\n"
-        "References: Ma et al., \"Activate or Not: Learning Customized Activation\", 2021. "
+        'References: Ma et al., "Activate or Not: Learning Customized Activation", 2021. '
         "https://arxiv.org/abs/2009.04759",
         example="AconC()",
     ),
@@ -730,7 +776,7 @@ SPECS: tuple[LayerSpec, ...] = (
             Param("weight", 1.0, channel, doc="per-channel output scale; default 1"),
             Param("bias", 0.0, channel, doc="per-channel output shift; default 0"),
         ),
-        doc="References: Zhu, Chen, He, LeCun and Liu, \"Transformers without Normalization\", 2025. "
+        doc='References: Zhu, Chen, He, LeCun and Liu, "Transformers without Normalization", 2025. '
         "https://arxiv.org/abs/2503.10622",
         example="DyT()",
     ),
@@ -748,8 +794,8 @@ SPECS: tuple[LayerSpec, ...] = (
         doc="When not deterministic each element's negative slope is drawn from U(lower, upper) with a key "
         "from the ``'rrelu'`` RNG stream (linen: ``rngs={'rrelu': key}``; NNX: ``nnx.Rngs(rrelu=...)`` or "
         "the ``default`` stream); deterministic uses the mean slope (lower + upper) / 2, as PyTorch.\n\n"
-        "References: Xu, Wang, Chen and Li, \"Empirical Evaluation of Rectified Activations in Convolutional "
-        "Network\", 2015. https://arxiv.org/abs/1505.00853",
+        'References: Xu, Wang, Chen and Li, "Empirical Evaluation of Rectified Activations in Convolutional '
+        'Network", 2015. https://arxiv.org/abs/1505.00853',
         example="RReLU(deterministic=True)",
     ),
     LayerSpec(
@@ -765,8 +811,8 @@ SPECS: tuple[LayerSpec, ...] = (
         flags=("use_running_average",),
         doc="Training (``use_running_average=False``) normalizes with the batch mean and biased variance over "
         "all axes but the last and updates the running statistics (``batch_stats`` in linen, ``nnx.BatchStat`` "
-        "in NNX); inference uses the running ones.\n\nReferences: Zhou et al., \"Deep Interest Network for "
-        "Click-Through Rate Prediction\", 2018. https://arxiv.org/abs/1706.06978",
+        'in NNX); inference uses the running ones.\n\nReferences: Zhou et al., "Deep Interest Network for '
+        'Click-Through Rate Prediction", 2018. https://arxiv.org/abs/1706.06978',
         example="Dice(use_running_average=True)",
     ),
     LayerSpec(
@@ -778,7 +824,7 @@ SPECS: tuple[LayerSpec, ...] = (
             Field("axis", -1, integer, "the axis split in halves; default -1"),
         ),
         doc="The SECOND half is gated, as in PyTorch, jax.nn and Keras; the output has half the size on axis.\n\n"
-        "References: Dauphin, Fan, Auli and Grangier, \"Language Modeling with Gated Convolutional Networks\", "
+        'References: Dauphin, Fan, Auli and Grangier, "Language Modeling with Gated Convolutional Networks", '
         "2016. https://arxiv.org/abs/1612.08083",
         example='GLU(activation="silu")',
     ),
@@ -791,7 +837,7 @@ SPECS: tuple[LayerSpec, ...] = (
             Field("per_channel", False, boolean, "one weight vector per channel instead of one"),
         ),
         params=(Param("logits", 0.0, mix_shape, doc="mixing logits, shape (K,) or (K, C); default 0 (uniform)"),),
-        doc="References: Sütfeld et al., \"Adaptive Blending Units\", 2018. https://arxiv.org/abs/1806.10064",
+        doc='References: Sütfeld et al., "Adaptive Blending Units", 2018. https://arxiv.org/abs/1806.10064',
         example='Mix(activations=("relu", "tanh"))',
     ),
 )
@@ -800,11 +846,15 @@ BY_NAME: dict[str, LayerSpec] = {s.name: s for s in SPECS}
 
 # Fields every layer with parameters or statistics also has.
 SHAPE_FIELD = Field(
-    "in_features", None, shape_field,
+    "in_features",
+    None,
+    shape_field,
     "the input's channel count (int) or per-example shape (tuple, batch excluded); linen infers it from the "
     "first input (and checks it when given), NNX needs it for layers with per-channel or per-element parameters",
 )
-DTYPE_FIELD = Field("param_dtype", jnp.float32, dtype_field, "dtype of the parameters (and statistics); default float32")
+DTYPE_FIELD = Field(
+    "param_dtype", jnp.float32, dtype_field, "dtype of the parameters (and statistics); default float32"
+)
 FLAG_FIELDS = {
     f: Field(f, None, optional_boolean, f"default for the call's {f}") for f in ("deterministic", "use_running_average")
 }

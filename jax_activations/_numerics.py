@@ -39,8 +39,7 @@ def output_dtype(dtype: Any) -> jnp.dtype:
     dtype = jnp.dtype(dtype)
     if jnp.issubdtype(dtype, jnp.complexfloating):
         raise TypeError(
-            f"x: complex input (dtype {dtype}) is not supported; "
-            "activations take real floating, integer or bool arrays"
+            f"x: complex input (dtype {dtype}) is not supported; activations take real floating, integer or bool arrays"
         )
     if jnp.issubdtype(dtype, jnp.floating):
         return dtype

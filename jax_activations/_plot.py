@@ -76,7 +76,7 @@ def gallery(names: Sequence[str], path: str, *, lo: float = -4.0, hi: float = 4.
         ax.set_title(name, fontsize=9)
         ax.tick_params(labelsize=6)
         ax.set_ylim(-2.2, 4.2)
-    for ax in list(axes.flat)[len(names):]:
+    for ax in list(axes.flat)[len(names) :]:
         ax.axis("off")
     fig.suptitle("jax_activations: f(x) solid, f'(x) dashed", fontsize=10)
     fig.tight_layout()

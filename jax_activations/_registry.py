@@ -141,7 +141,12 @@ def _check_value(
         if arr is None or check is None:  # traced: the domain is the math's business
             return
         msg = check(arr)
-        if msg is None and dtype is not None and arr.dtype.kind == "f" and np.dtype(dtype).itemsize < arr.dtype.itemsize:
+        if (
+            msg is None
+            and dtype is not None
+            and arr.dtype.kind == "f"
+            and np.dtype(dtype).itemsize < arr.dtype.itemsize
+        ):
             with np.errstate(all="ignore"):
                 rounded = arr.astype(dtype)
             inner = check(rounded)
@@ -226,9 +231,7 @@ def specs() -> list[Spec]:
 def _unknown(name: str) -> ValueError:
     close = difflib.get_close_matches(name, list(_LOOKUP), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-    return ValueError(
-        f"activation: unknown name {name!r}{hint} (jax_activations.names() lists all {len(_SPECS)})"
-    )
+    return ValueError(f"activation: unknown name {name!r}{hint} (jax_activations.names() lists all {len(_SPECS)})")
 
 
 def spec(name: str) -> Spec:
@@ -320,7 +323,12 @@ def activation(
                     hyper[k] = float(v)
             if validate is not None:
                 full = {**defaults, **hyper}
-                validate(**{k: (v if k in static else _numerics.concrete(v) if v is not None else None) for k, v in full.items()})
+                validate(
+                    **{
+                        k: (v if k in static else _numerics.concrete(v) if v is not None else None)
+                        for k, v in full.items()
+                    }
+                )
             return compiled(x, **hyper)
 
         functools.update_wrapper(public, body)
@@ -328,7 +336,9 @@ def activation(
         public.__module__ = "jax_activations"
         public.__qualname__ = body.__name__
         public._compiled = compiled  # type: ignore[attr-defined]
-        public._validate_config = functools.partial(_validate_config, name, pnames, domains, validate, defaults, static, arg_aliases)  # type: ignore[attr-defined]
+        public._validate_config = functools.partial(
+            _validate_config, name, pnames, domains, validate, defaults, static, arg_aliases
+        )  # type: ignore[attr-defined]
         _add(
             Spec(
                 name=name,
@@ -370,7 +380,9 @@ def _bind(
     error: type[Exception] = TypeError,
 ) -> dict[str, Any]:
     if len(args) > len(pnames):
-        raise error(f"{fname}: takes at most {len(pnames)} hyperparameters after x ({', '.join(pnames)}), got {len(args)}")
+        raise error(
+            f"{fname}: takes at most {len(pnames)} hyperparameters after x ({', '.join(pnames)}), got {len(args)}"
+        )
     hyper = dict(zip(pnames, args, strict=False))
     for k, v in kwargs.items():
         key = arg_aliases.get(k, k)
@@ -398,7 +410,9 @@ def _validate_config(
         _check_value(fname, k, v, domains.get(k))
     if validate is not None:
         full = {**defaults, **hyper}
-        validate(**{k: (v if k in static else _numerics.concrete(v) if v is not None else None) for k, v in full.items()})
+        validate(
+            **{k: (v if k in static else _numerics.concrete(v) if v is not None else None) for k, v in full.items()}
+        )
     return hyper
 
 
@@ -448,7 +462,9 @@ class Configured:
             params = inspect.signature(s.fn).parameters
             for k in config:
                 if k not in params or k == next(iter(params), None):
-                    raise ValueError(f"{s.name}: unknown argument {k!r}; allowed: {', '.join(list(params)[1:]) or 'none'}")
+                    raise ValueError(
+                        f"{s.name}: unknown argument {k!r}; allowed: {', '.join(list(params)[1:]) or 'none'}"
+                    )
         self.name = s.name
         self.config = json.loads(json.dumps(_jsonable(config, s.name)))
         self._key = json.dumps([self.name, self.config], sort_keys=True)

@@ -157,13 +157,31 @@ def cases(names: Iterable[str] | None = None, *, variants: bool = True) -> list[
         label, base, config = entry if entry is not None else ("", None, {})
         if any(p not in config for p in _required_params(spec)):
             continue
-        out.append(Case(_label(spec.name, config), spec.name, spec.kind, _bound(spec.fn, config), base, label,
-                        tuple(sorted(config.items()))))
+        out.append(
+            Case(
+                _label(spec.name, config),
+                spec.name,
+                spec.kind,
+                _bound(spec.fn, config),
+                base,
+                label,
+                tuple(sorted(config.items())),
+            )
+        )
         if variants:
             for vname, vconfig, vlabel, vbase in _VARIANTS:
                 if vname == spec.name and all(k in spec.params for k in vconfig):
-                    out.append(Case(_label(vname, vconfig), vname, spec.kind, _bound(spec.fn, vconfig), vbase, vlabel,
-                                    tuple(sorted(vconfig.items()))))
+                    out.append(
+                        Case(
+                            _label(vname, vconfig),
+                            vname,
+                            spec.kind,
+                            _bound(spec.fn, vconfig),
+                            vbase,
+                            vlabel,
+                            tuple(sorted(vconfig.items())),
+                        )
+                    )
     return out
 
 
@@ -201,6 +219,7 @@ def program(fn: Callable[..., jax.Array], mode: str, buffer: str, x: jax.Array) 
     result is written into a donated buffer of the right shape, reused every call).
     """
     if mode == "fwd":
+
         def core(v: jax.Array, seed: jax.Array) -> jax.Array:
             return fn(v)
     elif mode == "fwd+bwd":
@@ -246,7 +265,7 @@ def time_interleaved(
     inner = max(1, min(1000, int(target_s / max(min(est.values()), 1e-7))))
     out: dict[str, list[float]] = {k: [] for k in keys}
     for r in range(repeats):
-        order = keys[r % len(keys):] + keys[: r % len(keys)]
+        order = keys[r % len(keys) :] + keys[: r % len(keys)]
         for k in order:
             call = calls[k]
             t0 = time.perf_counter()
@@ -330,8 +349,16 @@ def markdown(rows: Sequence[dict[str, Any]], extra: Sequence[str] = ()) -> str:
     head += ["baseline"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        cells = [r["case"], r["dtype"], _size_label(r["size"]), r["mode"], r["buffer"],
-                 _fmt(r.get("ours_ms"), 3), _fmt(r.get("baseline_ms"), 3), _fmt(r.get("roofline_ms"), 3)]
+        cells = [
+            r["case"],
+            r["dtype"],
+            _size_label(r["size"]),
+            r["mode"],
+            r["buffer"],
+            _fmt(r.get("ours_ms"), 3),
+            _fmt(r.get("baseline_ms"), 3),
+            _fmt(r.get("roofline_ms"), 3),
+        ]
         cells += [_fmt(r.get(f"{k}_ms"), 3) for k in extra]
         cells += [_fmt(r.get("ours/baseline")), _fmt(r.get("ours/roofline")), _fmt(r.get("baseline/roofline"))]
         cells += [_fmt(r.get(f"ours/{k}")) for k in extra]

@@ -70,12 +70,16 @@ def _validator(name: str, allowed: tuple[str, ...], check: Callable[[dict[str, A
     return validate
 
 
-def _register(name: str, fn: Callable[..., jax.Array], params: dict[str, Any], check: Callable[[dict[str, Any]], None]) -> None:
+def _register(
+    name: str, fn: Callable[..., jax.Array], params: dict[str, Any], check: Callable[[dict[str, Any]], None]
+) -> None:
     fn._validate_config = _validator(name, tuple(params), check)  # type: ignore[attr-defined]
     if name in _registry.names(kind="combinator"):
         return  # module reloaded: keep the first registration
     _registry._add(
-        Spec(name=name, fn=fn, params=params, family="combinator", kind="combinator", formula=fn.__doc__.splitlines()[0]),
+        Spec(
+            name=name, fn=fn, params=params, family="combinator", kind="combinator", formula=fn.__doc__.splitlines()[0]
+        ),
         override=False,
     )
 
@@ -136,7 +140,12 @@ def compose(*functions: Any) -> Configured:
 
 
 def _scaled_apply(
-    x: Any, function: Any = "linear", scale: float = 1.0, shift: float = 0.0, input_scale: float = 1.0, input_shift: float = 0.0
+    x: Any,
+    function: Any = "linear",
+    scale: float = 1.0,
+    shift: float = 0.0,
+    input_scale: float = 1.0,
+    input_shift: float = 0.0,
 ) -> jax.Array:
     """scale * f(input_scale * x + input_shift) + shift."""
     x = jnp.asarray(x)
@@ -263,7 +272,9 @@ def _mix_apply(x: Any, logits: Any = None, *, functions: Any = ()) -> jax.Array:
     else:
         logits = jnp.asarray(logits, comp)
         if logits.ndim == 0 or logits.shape[0] != len(fs):
-            raise ValueError(f"mix: logits of shape {logits.shape} do not fit {len(fs)} activations; expected ({len(fs)}, ...)")
+            raise ValueError(
+                f"mix: logits of shape {logits.shape} do not fit {len(fs)} activations; expected ({len(fs)}, ...)"
+            )
         w = jax.nn.softmax(logits, axis=0)
     out = sum(w[k] * f(x).astype(comp) for k, f in enumerate(fs))
     return jnp.asarray(out).astype(dt)

@@ -76,7 +76,9 @@ def _doc(spec: LayerSpec, fields: tuple[_layers.Field, ...]) -> str:
     if spec.rng:
         lines.append(f"Random draws use the ``{spec.rng!r}`` RNG stream: ``apply(..., rngs={{{spec.rng!r}: key}})``.")
     if spec.stats:
-        lines.append("Running statistics live in the ``batch_stats`` collection: ``apply(..., mutable=['batch_stats'])``.")
+        lines.append(
+            "Running statistics live in the ``batch_stats`` collection: ``apply(..., mutable=['batch_stats'])``."
+        )
     shape = list(spec.example_input)
     out = (shape[0], shape[1] // 2) if spec.name == "GLU" else tuple(shape)
     lines += [
@@ -130,7 +132,9 @@ def _make(spec: LayerSpec) -> type:
                     actual[st.name] = tuple(jnp.shape(self.get_variable("batch_stats", st.name)))
             _layers.check_input(spec, cfg, x, actual)
             for par in spec.params:
-                p[par.name] = self.param(par.name, _layers.initializer(spec, par, cfg), want[par.name], cfg["param_dtype"])
+                p[par.name] = self.param(
+                    par.name, _layers.initializer(spec, par, cfg), want[par.name], cfg["param_dtype"]
+                )
             for st in spec.stats:
                 stat_vars[st.name] = self.variable(
                     "batch_stats", st.name, lambda s=st: jnp.full(want[s.name], s.init, cfg["param_dtype"])
@@ -139,7 +143,13 @@ def _make(spec: LayerSpec) -> type:
         if spec.rng is not None and flags.get("deterministic") is False:
             key = self.make_rng(spec.rng)
         ctx = _layers.Ctx(
-            spec.name, cfg, p, {k: v.value for k, v in stat_vars.items()}, flags, key, extra,
+            spec.name,
+            cfg,
+            p,
+            {k: v.value for k, v in stat_vars.items()},
+            flags,
+            key,
+            extra,
             initializing=self.is_initializing(),
         )
         y = spec.apply(x, ctx)
@@ -302,7 +312,9 @@ class GatedFFN(nn.Module):
         x = jnp.asarray(x)
         d = x.shape[-1]
         if self.in_features is not None and d != self.in_features:
-            raise ValueError(f"{type(self).__name__}: input has {d} features (last axis), expected in_features={self.in_features}")
+            raise ValueError(
+                f"{type(self).__name__}: input has {d} features (last axis), expected in_features={self.in_features}"
+            )
         h = ffn_hidden(d, self.hidden_features, self.multiple_of)
         o = self.out_features or d
         kinit = self.kernel_init or nn.initializers.lecun_normal()
@@ -320,10 +332,14 @@ class GatedFFN(nn.Module):
         if self.kernel_init is not None:
             raise ValueError("get_config: kernel_init is an initializer function, which has no JSON form")
         cfg = {
-            "hidden_features": self.hidden_features, "out_features": self.out_features,
-            "activation": _registry.serialize(self.activation), "use_bias": self.use_bias,
-            "multiple_of": self.multiple_of, "kernel_init": None,
-            "param_dtype": jnp.dtype(self.param_dtype).name, "in_features": self.in_features,
+            "hidden_features": self.hidden_features,
+            "out_features": self.out_features,
+            "activation": _registry.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "multiple_of": self.multiple_of,
+            "kernel_init": None,
+            "param_dtype": jnp.dtype(self.param_dtype).name,
+            "in_features": self.in_features,
         }
         return {"class_name": type(self).__name__, "config": cfg}
 
@@ -407,7 +423,9 @@ def with_activation(layer: nn.Module, activation: Any) -> WithActivation:
     """
     if not isinstance(layer, nn.Module):
         raise TypeError(f"with_activation: layer={layer!r} is not a flax.linen Module")
-    if not isinstance(activation, nn.Module) and not (callable(activation) and not _registry._BY_FN.get(id(activation))):
+    if not isinstance(activation, nn.Module) and not (
+        callable(activation) and not _registry._BY_FN.get(id(activation))
+    ):
         _layers.activation_id("with_activation", "activation", activation)
     if isinstance(activation, Mapping):
         activation = _registry.get(activation)

@@ -84,7 +84,9 @@ def _doc(spec: LayerSpec) -> str:
     return doc + "\n".join(lines)
 
 
-def _bind(spec_name: str, names: list[str], args: tuple[Any, ...], kwargs: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+def _bind(
+    spec_name: str, names: list[str], args: tuple[Any, ...], kwargs: Mapping[str, Any], defaults: Mapping[str, Any]
+) -> dict[str, Any]:
     if len(args) > len(names):
         raise TypeError(f"{spec_name}: takes at most {len(names)} positional arguments, got {len(args)}")
     values = dict(defaults)
@@ -116,7 +118,9 @@ def _make(spec: LayerSpec) -> type:
                 init = _layers.initializer(spec, par, values)
                 if callable(values[f"{par.name}_init"]):
                     if rngs is None:
-                        raise ValueError(f"{spec.name}: {par.name}_init is an initializer function; pass rngs=nnx.Rngs(...)")
+                        raise ValueError(
+                            f"{spec.name}: {par.name}_init is an initializer function; pass rngs=nnx.Rngs(...)"
+                        )
                     key = rngs.params()
                 else:
                     key = jax.random.key(0)  # constant initial values: the key is not used
@@ -146,8 +150,10 @@ def _make(spec: LayerSpec) -> type:
         if spec.rng is not None and flags.get("deterministic") is False:
             r = rngs if rngs is not None else self.rngs
             if r is None:
-                raise ValueError(f"{spec.name}: deterministic=False needs random numbers; pass rngs=nnx.Rngs(...) "
-                                 f"(stream {spec.rng!r} or 'default') at construction or call")
+                raise ValueError(
+                    f"{spec.name}: deterministic=False needs random numbers; pass rngs=nnx.Rngs(...) "
+                    f"(stream {spec.rng!r} or 'default') at construction or call"
+                )
             key = getattr(r, spec.rng)()
         ctx = _layers.Ctx(spec.name, cfg, p, stats, flags, key, extra)
         y = spec.apply(x, ctx)
@@ -259,7 +265,9 @@ class GatedFFN(nnx.Module):
         name = type(self).__name__
         _linen._check_ffn(name, hidden_features, out_features, multiple_of, activation)
         if in_features is None or isinstance(in_features, bool) or not isinstance(in_features, int) or in_features < 1:
-            raise ValueError(f"{name}: in_features={in_features!r} is not allowed; NNX needs the input's feature count (an integer >= 1)")
+            raise ValueError(
+                f"{name}: in_features={in_features!r} is not allowed; NNX needs the input's feature count (an integer >= 1)"
+            )
         self.hidden_features, self.out_features, self.activation = hidden_features, out_features, activation
         self.use_bias, self.multiple_of, self.kernel_init = use_bias, multiple_of, kernel_init
         self.param_dtype, self.in_features = param_dtype, in_features
@@ -278,18 +286,26 @@ class GatedFFN(nnx.Module):
     def __call__(self, x: jax.Array) -> jax.Array:
         x = jnp.asarray(x)
         if x.shape[-1] != self.in_features:
-            raise ValueError(f"{type(self).__name__}: input has {x.shape[-1]} features (last axis), expected in_features={self.in_features}")
-        names = ["up_kernel", "gate_kernel", "down_kernel"] + (["up_bias", "gate_bias", "down_bias"] if self.use_bias else [])
+            raise ValueError(
+                f"{type(self).__name__}: input has {x.shape[-1]} features (last axis), expected in_features={self.in_features}"
+            )
+        names = ["up_kernel", "gate_kernel", "down_kernel"] + (
+            ["up_bias", "gate_bias", "down_bias"] if self.use_bias else []
+        )
         return _linen.gated_ffn(x, {n: getattr(self, n)[...] for n in names}, self.activation)
 
     def get_config(self) -> dict[str, Any]:
         if self.kernel_init is not None:
             raise ValueError("get_config: kernel_init is an initializer function, which has no JSON form")
         cfg = {
-            "hidden_features": self.hidden_features, "out_features": self.out_features,
-            "activation": _registry.serialize(self.activation), "use_bias": self.use_bias,
-            "multiple_of": self.multiple_of, "kernel_init": None,
-            "param_dtype": jnp.dtype(self.param_dtype).name, "in_features": self.in_features,
+            "hidden_features": self.hidden_features,
+            "out_features": self.out_features,
+            "activation": _registry.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "multiple_of": self.multiple_of,
+            "kernel_init": None,
+            "param_dtype": jnp.dtype(self.param_dtype).name,
+            "in_features": self.in_features,
         }
         return {"class_name": type(self).__name__, "config": cfg}
 
@@ -324,7 +340,11 @@ class WithActivation(nnx.Module):
         self.layer = layer
         if isinstance(activation, nnx.Module):
             self.activation = activation
-        elif activation is None or isinstance(activation, (str, Mapping, _registry.Configured)) or _registry._BY_FN.get(id(activation)):
+        elif (
+            activation is None
+            or isinstance(activation, (str, Mapping, _registry.Configured))
+            or _registry._BY_FN.get(id(activation))
+        ):
             self.activation = Activation(activation)
         else:
             self.activation = activation
@@ -346,7 +366,9 @@ def with_activation(layer: nnx.Module, activation: Any) -> WithActivation:
     """
     if not isinstance(layer, nnx.Module):
         raise TypeError(f"with_activation: layer={layer!r} is not a flax.nnx Module")
-    if not isinstance(activation, nnx.Module) and not (callable(activation) and not _registry._BY_FN.get(id(activation))):
+    if not isinstance(activation, nnx.Module) and not (
+        callable(activation) and not _registry._BY_FN.get(id(activation))
+    ):
         _layers.activation_id("with_activation", "activation", activation)
     return WithActivation(layer, activation)
 

@@ -248,7 +248,9 @@ def check_channel(results: dict[str, str]) -> None:
     mesh = _mesh(False)
     rng = np.random.default_rng(4)
     params = {
-        s.name: {k: np.float32(s.params[k]) + rng.uniform(0.1, 0.5, 16).astype(np.float32) for k in CHANNEL_PARAMS[s.name]}
+        s.name: {
+            k: np.float32(s.params[k]) + rng.uniform(0.1, 0.5, 16).astype(np.float32) for k in CHANNEL_PARAMS[s.name]
+        }
         for s in specs
     }
     fns = {s.name: (lambda x, p, s=s: s.fn(x, **p)) for s in specs}
@@ -256,7 +258,9 @@ def check_channel(results: dict[str, str]) -> None:
     want, _ = _batch({n: (lambda x, f=f, n=n: f(x, params[n])) for n, f in fns.items()}, (x,), errors)
     xs = _put(x, mesh, "data", "model")
     ps = {n: {k: _put(v, mesh, "model") for k, v in p.items()} for n, p in params.items()}
-    outs, found = _batch({n: (lambda x, p, f=f, n=n: f(x, p[n])) for n, f in fns.items()}, (xs, ps), errors, collectives=True)
+    outs, found = _batch(
+        {n: (lambda x, p, f=f, n=n: f(x, p[n])) for n, f in fns.items()}, (xs, ps), errors, collectives=True
+    )
 
     def verify(n):
         assert not found.get(n), f"compiled HLO has collectives {found[n]}"
@@ -274,7 +278,10 @@ def check_shard_map_and_pmap(results: dict[str, str]) -> None:
     mesh = _mesh(False)
     point = {s.name: _fn(s) for s in builtin_specs(*POINTWISE_KINDS)}
     axis = {s.name: _fn(s, axis=-1) for s in builtin_specs("axis")}
-    for fns, x, spec in ((point, _data((8, 16)), P("data", "model")), (axis, _data((4, 8, 16)), P("data", "model", None))):
+    for fns, x, spec in (
+        (point, _data((8, 16)), P("data", "model")),
+        (axis, _data((4, 8, 16)), P("data", "model", None)),
+    ):
         errors: dict[str, str] = {}
         want, _ = _batch(fns, (x,), errors)
         w = {n: _data(v.shape, seed=2) for n, v in want.items()}  # cotangents that do not sum to zero on softmax rows
@@ -317,11 +324,17 @@ def check_shard_map_and_pmap(results: dict[str, str]) -> None:
             def draw(v, k, s=s):
                 return s.fn(v, **call_kwargs(s), key=k, deterministic=False)
 
-            out = np.asarray(jax.jit(jax.shard_map(draw, mesh=mesh, in_specs=(P("data", "model"), P()), out_specs=P("data", "model")))(x, jax.random.key(0)))
+            out = np.asarray(
+                jax.jit(
+                    jax.shard_map(draw, mesh=mesh, in_specs=(P("data", "model"), P()), out_specs=P("data", "model"))
+                )(x, jax.random.key(0))
+            )
             lo, hi = s.params.get("lower", 1 / 8), s.params.get("upper", 1 / 3)
             neg = x < 0
             ratio = out[neg] / x[neg]
-            assert np.all((ratio >= lo * (1 - 1e-6)) & (ratio <= hi * (1 + 1e-6))), "random slope outside [lower, upper]"
+            assert np.all((ratio >= lo * (1 - 1e-6)) & (ratio <= hi * (1 + 1e-6))), (
+                "random slope outside [lower, upper]"
+            )
             assert np.array_equal(out[~neg], x[~neg]), "non-negative inputs changed"
         except Exception as e:
             results[f"shard_map[{s.name}]"] = _fmt(e)
@@ -425,7 +438,6 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-
 # --------------------------------------------------------------------------- #
 # Flax: partitioned learnable parameters in a data + model parallel MLP
 # --------------------------------------------------------------------------- #
@@ -459,7 +471,9 @@ def check_linen_mlp() -> None:
     class MLP(nn.Module):
         @nn.compact
         def __call__(self, x, train: bool = True):
-            x = nn.Dense(16, kernel_init=part(init.lecun_normal(), (None, "model")), bias_init=part(init.zeros, ("model",)))(x)
+            x = nn.Dense(
+                16, kernel_init=part(init.lecun_normal(), (None, "model")), bias_init=part(init.zeros, ("model",))
+            )(x)
             x = jl.PReLU(negative_slope_init=part(init.constant(0.25), ("model",)))(x)
             x = nn.Dense(16, kernel_init=part(init.lecun_normal(), ("model", None)))(x)
             x = jl.Snake(alpha_init=part(init.constant(0.7), ("model",)))(x)
@@ -488,7 +502,9 @@ def check_linen_mlp() -> None:
     # sharded: parameters placed as annotated, batch over "data"
     mesh = _mesh(False)
     boxed = jax.eval_shape(lambda: model.init(jax.random.key(0), x))
-    shard = jax.tree.map(lambda s: NamedSharding(mesh, s), nn.get_partition_spec(boxed), is_leaf=lambda s: isinstance(s, P))
+    shard = jax.tree.map(
+        lambda s: NamedSharding(mesh, s), nn.get_partition_spec(boxed), is_leaf=lambda s: isinstance(s, P)
+    )
     v = jax.jit(lambda: nn.unbox(model.init(jax.random.key(0), x)), out_shardings=shard)()
     p, s = v["params"], v["batch_stats"]
     o = tx.init(p)
@@ -523,7 +539,13 @@ def check_nnx_mlp() -> None:
 
     class MLP(nnx.Module):
         def __init__(self, rngs):
-            self.d0 = nnx.Linear(5, 16, kernel_init=part(init.lecun_normal(), (None, "model")), bias_init=part(init.zeros, ("model",)), rngs=rngs)
+            self.d0 = nnx.Linear(
+                5,
+                16,
+                kernel_init=part(init.lecun_normal(), (None, "model")),
+                bias_init=part(init.zeros, ("model",)),
+                rngs=rngs,
+            )
             self.act0 = jn.PReLU(negative_slope_init=part(init.constant(0.25), ("model",)), in_features=16, rngs=rngs)
             self.d1 = nnx.Linear(16, 16, kernel_init=part(init.lecun_normal(), ("model", None)), rngs=rngs)
             self.act1 = jn.Snake(alpha_init=part(init.constant(0.7), ("model",)), in_features=16, rngs=rngs)

@@ -75,8 +75,14 @@ def test_program_gives_the_right_numbers(mode, buffer):
 
 
 def test_measure_and_quick_table_rows():
-    rows, md = _speed.quick_table(["elu"], sizes=[1024], modes=["fwd", "fwd+bwd"], buffers=["fresh", "donated"],
-                                  dtypes=["float32", "bfloat16"], repeats=2)
+    rows, md = _speed.quick_table(
+        ["elu"],
+        sizes=[1024],
+        modes=["fwd", "fwd+bwd"],
+        buffers=["fresh", "donated"],
+        dtypes=["float32", "bfloat16"],
+        repeats=2,
+    )
     assert len(rows) == 8
     for r in rows:
         assert r["ours_ms"] > 0 and r["roofline_ms"] > 0 and r["ours/baseline"] > 0
@@ -103,8 +109,23 @@ def test_speed_script_quick_run(speed, tmp_path):
 
 
 def test_speed_script_main_writes_results(speed, tmp_path):
-    speed.main(["--names", "elu", "--sizes", "10", "--dtypes", "float32", "--buffers", "fresh", "--repeats", "1",
-                "--no-torch", "--out", str(tmp_path)])
+    speed.main(
+        [
+            "--names",
+            "elu",
+            "--sizes",
+            "10",
+            "--dtypes",
+            "float32",
+            "--buffers",
+            "fresh",
+            "--repeats",
+            "1",
+            "--no-torch",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     res = json.loads((tmp_path / "speed.json").read_text())
     assert res["rows"] and res["environment"]["jax"] == jax.__version__
     assert (tmp_path / "speed.md").exists() and (tmp_path / "speed.png").exists()

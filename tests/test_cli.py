@@ -72,7 +72,9 @@ def test_bad_arguments_give_one_line_and_exit_2(argv, message, capsys, tmp_path,
 
 def test_help_works_for_every_command():
     for cmd in ([], ["list"], ["plot"], ["check"], ["bench"]):
-        proc = subprocess.run([sys.executable, "-m", "jax_activations", *cmd, "--help"], capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "jax_activations", *cmd, "--help"], capture_output=True, text=True, timeout=120
+        )
         assert proc.returncode == 0, proc.stderr
         assert "usage:" in proc.stdout
 

@@ -30,7 +30,10 @@ def test_compose_applies_the_last_function_first():
 def test_serialize_round_trip():
     act = compose("relu", ja.get("leaky_relu", negative_slope=0.1))
     ser = ja.serialize(act)
-    assert ser == {"name": "compose", "config": {"functions": ["relu", {"name": "leaky_relu", "config": {"negative_slope": 0.1}}]}}
+    assert ser == {
+        "name": "compose",
+        "config": {"functions": ["relu", {"name": "leaky_relu", "config": {"negative_slope": 0.1}}]},
+    }
     again = ja.deserialize(json.loads(json.dumps(ser)))
     assert again == act and hash(again) == hash(act)
     np.testing.assert_array_equal(np.asarray(again(X)), np.asarray(act(X)))

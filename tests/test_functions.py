@@ -43,7 +43,9 @@ def test_values_within_bar_over_whole_range(name, i):
     lo, hi = hull(lambda v: r.f(v, **_f32(params)), GRID)
     err = ulp_error(got, lo, hi)
     worst = int(np.argmax(err))
-    assert err.max() <= value_bar(name), f"{name}{params}: {err.max():.3g} ULP at x={GRID[worst]!r}: got {got[worst]!r}, ref [{lo[worst]!r}, {hi[worst]!r}]"
+    assert err.max() <= value_bar(name), (
+        f"{name}{params}: {err.max():.3g} ULP at x={GRID[worst]!r}: got {got[worst]!r}, ref [{lo[worst]!r}, {hi[worst]!r}]"
+    )
 
 
 @pytest.mark.parametrize(("name", "i"), CASES)
@@ -58,7 +60,9 @@ def test_gradients_within_bar_over_whole_range(name, i):
     lo, hi = hull(lambda v: r.df(v, **_f32(params)), x)
     err = ulp_error(got, lo, hi)
     worst = int(np.argmax(err))
-    assert err.max() <= GRAD_BAR, f"{name}'{params}: {err.max():.3g} ULP at x={x[worst]!r}: got {got[worst]!r}, ref [{lo[worst]!r}, {hi[worst]!r}]"
+    assert err.max() <= GRAD_BAR, (
+        f"{name}'{params}: {err.max():.3g} ULP at x={x[worst]!r}: got {got[worst]!r}, ref [{lo[worst]!r}, {hi[worst]!r}]"
+    )
 
 
 @pytest.mark.parametrize(("name", "i"), [(n, i) for n, i in CASES if ROWS[n].d2f is not None])
@@ -132,7 +136,11 @@ def test_transformations_agree(name):
 @pytest.mark.parametrize("name", [n for n in ELEMENTWISE if ROWS[n].smooth])
 def test_check_grads_orders_1_and_2(name):
     f = ja.get(name)
-    x = jnp.asarray(np.linspace(-2.7, 2.9, 9), dtype=jnp.float64) if jax.config.jax_enable_x64 else jnp.linspace(-2.7, 2.9, 9)
+    x = (
+        jnp.asarray(np.linspace(-2.7, 2.9, 9), dtype=jnp.float64)
+        if jax.config.jax_enable_x64
+        else jnp.linspace(-2.7, 2.9, 9)
+    )
     jax.test_util.check_grads(f, (x,), order=2, modes=("fwd", "rev"), atol=2e-2, rtol=2e-2)
 
 

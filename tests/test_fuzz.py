@@ -87,11 +87,30 @@ def _report_counts():
 # strategies
 # --------------------------------------------------------------------------- #
 
-SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, 1e-45, -1e-40, 1.2e-38, 3.4e38, -3.4e38, np.inf, -np.inf, np.nan, 88.7, -88.7, 1e4]
+SPECIAL = [
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    0.5,
+    1e-45,
+    -1e-40,
+    1.2e-38,
+    3.4e38,
+    -3.4e38,
+    np.inf,
+    -np.inf,
+    np.nan,
+    88.7,
+    -88.7,
+    1e4,
+]
 
 
 def _values(n: int):
-    elem = st.one_of(st.floats(width=32, allow_nan=True, allow_infinity=True), st.sampled_from(SPECIAL), st.floats(-20, 20, width=32))
+    elem = st.one_of(
+        st.floats(width=32, allow_nan=True, allow_infinity=True), st.sampled_from(SPECIAL), st.floats(-20, 20, width=32)
+    )
     return st.lists(elem, min_size=n, max_size=n)
 
 
@@ -113,7 +132,12 @@ def inputs(draw, cases=CASES):
     return vals.astype(np_dtype).reshape(shape), dtype
 
 
-WRONG_SHAPES = [np.ones((3, 7), np.float32), np.full((2, 1, 1), 0.5, np.float32), np.array([1.0, 2.0]), np.full((5,), np.nan)]
+WRONG_SHAPES = [
+    np.ones((3, 7), np.float32),
+    np.full((2, 1, 1), 0.5, np.float32),
+    np.array([1.0, 2.0]),
+    np.full((5,), np.nan),
+]
 WRONG_TYPES = st.one_of(
     st.text(max_size=4),
     st.lists(st.floats(-2, 2), min_size=1, max_size=1),
@@ -197,7 +221,9 @@ def check_result(
     """
     spec = ja.spec(name)
     out = np.asarray(out)
-    assert out.shape == _expected_shape(name, x, kw), f"{name}: output shape {out.shape} for input shape {x.shape} and {kw}"
+    assert out.shape == _expected_shape(name, x, kw), (
+        f"{name}: output shape {out.shape} for input shape {x.shape} and {kw}"
+    )
     in_dtype = np.dtype(x.dtype).name
     want_dtype = in_dtype if in_dtype in FLOATS else np.dtype(jnp.result_type(float)).name
     assert np.dtype(out.dtype).name == want_dtype, f"{name}: output dtype {out.dtype} for input dtype {x.dtype}"
@@ -226,7 +252,9 @@ def check_result(
         bad = defined & (np.isnan(got) | (np.isinf(got) & (np.abs(ref) < float(info.max) * 1e-6)))
         if bad.any():
             i = tuple(np.argwhere(bad)[0])
-            raise AssertionError(f"{name}{kw}: non-finite {got[i]!r} at x={x64[i]!r} where the reference is {ref[i]!r} ({want_dtype})")
+            raise AssertionError(
+                f"{name}{kw}: non-finite {got[i]!r} at x={x64[i]!r} where the reference is {ref[i]!r} ({want_dtype})"
+            )
         if not close:
             return
         if spec.kind == "axis":
@@ -321,7 +349,9 @@ def fuzz_hyperparameters(name: str, data) -> None:
     kw = {**call_kwargs(spec), **values}
     status, out = call(name, jnp.asarray(x), kw)
     if status == "error":
-        assert _names_one(str(out), chosen), f"{name}: error does not name the argument ({chosen}): {type(out).__name__}: {out}"
+        assert _names_one(str(out), chosen), (
+            f"{name}: error does not name the argument ({chosen}): {type(out).__name__}: {out}"
+        )
         return
     ref_params = _reference_params(values)
     ref_kw = None if ref_params is None else {**call_kwargs(spec), **ref_params}
@@ -369,7 +399,20 @@ JSONISH = st.recursive(
 )
 IDENTIFIERS = st.one_of(
     st.text(max_size=20),
-    st.sampled_from(["__import__('os').system", "os.system", "lambda x: x", "jax.nn.relu", "eval", "exec", "builtins.eval", "", " relu", "RELU"]),
+    st.sampled_from(
+        [
+            "__import__('os').system",
+            "os.system",
+            "lambda x: x",
+            "jax.nn.relu",
+            "eval",
+            "exec",
+            "builtins.eval",
+            "",
+            " relu",
+            "RELU",
+        ]
+    ),
     JSONISH,
     st.builds(object),
     st.just(ja),
@@ -387,7 +430,9 @@ def test_fuzz_identifiers_get_and_deserialize(ident):
         try:
             act = fn(ident)
         except (ValueError, TypeError) as e:
-            assert _names_one(str(e), ("identifier", "name", "config", "activation", *NAMES)), f"{fn.__name__}({ident!r}): {e}"
+            assert _names_one(str(e), ("identifier", "name", "config", "activation", *NAMES)), (
+                f"{fn.__name__}({ident!r}): {e}"
+            )
             continue
         # accepted: only registered names (or a config of one) and callables pass
         assert callable(act), f"{fn.__name__}({ident!r}) returned a non-callable {act!r}"
@@ -470,7 +515,11 @@ def test_known_float64_gelu_at_minus_inf():
     ("name", "x", "kw"),
     [
         ("rational", 2e8, {"numerator": [0.02, 0.5, 0.3, 0.05, -0.01, 0.002], "denominator": [0.1, 0.4, -0.02, 0.03]}),
-        ("rational", -3.4e38, {"numerator": [0.02, 0.5, 0.3, 0.05, -0.01, 0.002], "denominator": [0.1, 0.4, -0.02, 0.03]}),
+        (
+            "rational",
+            -3.4e38,
+            {"numerator": [0.02, 0.5, 0.3, 0.05, -0.01, 0.002], "denominator": [0.1, 0.4, -0.02, 0.03]},
+        ),
         ("snake", 3.4e38, {"alpha": 2.0}),
         ("snake_beta", 2.0, {"alpha": 1.7e38}),
         ("snake_beta", 3.0, {"alpha": 1.7e38}),
@@ -560,7 +609,9 @@ def test_fuzz_layers(layer, data):
         stems = [p.name for p in spec.params] + [t.name for t in spec.stats]
         names = ["x", "in_features", "axis", "shape", "shared_axes", *cfg, *stems]
         assert _names_one(str(e), names), f"{api}.{layer}({cfg}) on x {dtype}{x.shape}: error names no argument: {e}"
-        assert dtype == "complex64" or x.ndim < 2 or x.size == 0 or cfg, f"{api}.{layer}() rejected x {dtype}{x.shape}: {e}"
+        assert dtype == "complex64" or x.ndim < 2 or x.size == 0 or cfg, (
+            f"{api}.{layer}() rejected x {dtype}{x.shape}: {e}"
+        )
         COUNTS[f"layer:{layer}/rejected-input"] += 1
         return
     assert dtype != "complex64", f"{api}.{layer} accepted complex input"
@@ -568,7 +619,9 @@ def test_fuzz_layers(layer, data):
     if layer == "GLU":
         want[int(getattr(m, "axis", -1))] //= 2
     assert out.shape == tuple(want), f"{api}.{layer}({cfg}): output shape {out.shape} for x {x.shape}"
-    moderate = all(isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= 10 for v in cfg.values() if v is not None)
+    moderate = all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= 10 for v in cfg.values() if v is not None
+    )
     if moderate and x.size and dtype != "float16":
         xs = np.asarray(x, np.float64)
         finite_in = np.isfinite(xs) & (np.abs(xs) < 1e4)
@@ -578,7 +631,9 @@ def test_fuzz_layers(layer, data):
             finite_in = np.all(finite_in, axis=tuple(range(xs.ndim - 1)), keepdims=True) & finite_in
         got = np.asarray(out, np.float64)
         if got.shape == xs.shape:
-            assert not np.any(np.isnan(got) & finite_in), f"{api}.{layer}({cfg}): NaN for finite x {xs[np.isnan(got) & finite_in][:3]}"
+            assert not np.any(np.isnan(got) & finite_in), (
+                f"{api}.{layer}({cfg}): NaN for finite x {xs[np.isnan(got) & finite_in][:3]}"
+            )
 
 
 def test_known_layer_dict_field_is_named():

@@ -43,7 +43,11 @@ def _need(name: str):
 def test_every_elementwise_activation_is_classified():
     """A new elementwise activation must be put in MONOTONE or NOT_MONOTONE."""
     listed = set(MONOTONE) | set(NOT_MONOTONE)
-    missing = [s.name for s in ja.specs() if s.builtin and s.kind == "elementwise" and s.name not in listed and s.name != "threshold"]
+    missing = [
+        s.name
+        for s in ja.specs()
+        if s.builtin and s.kind == "elementwise" and s.name not in listed and s.name != "threshold"
+    ]
     assert not missing, f"classify these as monotone or not: {missing}"
 
 
@@ -95,7 +99,9 @@ def test_monotone(name, x):
     xs = np.sort(np.asarray(x))
     y = np.asarray(f(jnp.asarray(xs)), np.float64)
     bad = np.flatnonzero(np.diff(y) < 0)
-    assert bad.size == 0, f"{name} decreases between x={xs[bad[0]]!r} and {xs[bad[0] + 1]!r}: {y[bad[0]]!r} > {y[bad[0] + 1]!r}"
+    assert bad.size == 0, (
+        f"{name} decreases between x={xs[bad[0]]!r} and {xs[bad[0] + 1]!r}: {y[bad[0]]!r} > {y[bad[0] + 1]!r}"
+    )
 
 
 @pytest.mark.parametrize("name", NOT_MONOTONE)

@@ -199,7 +199,9 @@ BAD_FIELDS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "fields", "field"), BAD_FIELDS, ids=[f"{n}-{f}-{i}" for i, (n, _, f) in enumerate(BAD_FIELDS)])
+@pytest.mark.parametrize(
+    ("name", "fields", "field"), BAD_FIELDS, ids=[f"{n}-{f}-{i}" for i, (n, _, f) in enumerate(BAD_FIELDS)]
+)
 def test_bad_fields_are_named_at_construction(name, fields, field):
     for api in (L, N):
         kw = dict(fields)
@@ -244,7 +246,10 @@ def test_activation_layer():
         out = layer.apply({}, x) if api is L else layer(x)
         np.testing.assert_allclose(np.asarray(out), [-0.1, 2.0], rtol=1e-6)
         cfg = json.loads(json.dumps(layer.get_config()))
-        assert cfg == {"class_name": "Activation", "config": {"identifier": {"name": "leaky_relu", "config": {"negative_slope": 0.1}}}}
+        assert cfg == {
+            "class_name": "Activation",
+            "config": {"identifier": {"name": "leaky_relu", "config": {"negative_slope": 0.1}}},
+        }
         again = api.from_config(cfg)
         assert repr(again) == repr(layer) == "Activation({'name': 'leaky_relu', 'config': {'negative_slope': 0.1}})"
     assert repr(L.Activation("swish")) == "Activation('silu')"
@@ -294,7 +299,9 @@ def test_tabulate_shows_layers():
     table = Model().tabulate(jax.random.key(0), jnp.ones((2, 3)), console_kwargs={"width": 200})
     for word in ("Activation", "PReLU", "Rational", "Dice", "negative_slope", "numerator", "batch_stats"):
         assert word in table, word
-    model = nnx.Sequential(nnx.Linear(3, 8, rngs=nnx.Rngs(0)), N.PReLU(in_features=8), N.Rational(), N.Activation("gelu"))
+    model = nnx.Sequential(
+        nnx.Linear(3, 8, rngs=nnx.Rngs(0)), N.PReLU(in_features=8), N.Rational(), N.Activation("gelu")
+    )
     table = nnx.tabulate(model, jnp.ones((2, 3)), console_kwargs={"width": 200})
     for word in ("PReLU", "Rational", "Activation", "negative_slope"):
         assert word in table, word
@@ -386,7 +393,9 @@ def test_dice_running_statistics_follow_the_formula():
     alpha = np.asarray(variables["params"]["alpha"], np.float64)
     p = 1 / (1 + np.exp(-(np.asarray(x, np.float64) - mean) / np.sqrt(var + 1e-8)))
     want = np.asarray(x, np.float64) * (alpha + (1 - alpha) * p)
-    np.testing.assert_allclose(np.asarray(lin.apply(variables, x, use_running_average=True)), want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(lin.apply(variables, x, use_running_average=True)), want, rtol=1e-5, atol=1e-6
+    )
     mod.eval()
     assert mod.use_running_average is True
     np.testing.assert_allclose(np.asarray(mod(x)), want, rtol=1e-5, atol=1e-6)
@@ -405,15 +414,19 @@ def test_rrelu_train_and_eval():
     slopes = np.asarray(a) / np.asarray(x)
     assert slopes.min() >= 1 / 8 - 1e-6 and slopes.max() <= 1 / 3 + 1e-6 and slopes.std() > 0.03
     np.testing.assert_allclose(np.asarray(lin.apply({}, x, deterministic=True)), np.asarray(x) * 11 / 48, rtol=1e-6)
-    assert np.array_equal(np.asarray(lin.apply({}, -x, deterministic=False, rngs={"rrelu": jax.random.key(1)})), -np.asarray(x))
+    assert np.array_equal(
+        np.asarray(lin.apply({}, -x, deterministic=False, rngs={"rrelu": jax.random.key(1)})), -np.asarray(x)
+    )
     mod = N.RReLU(rngs=nnx.Rngs(rrelu=3))
     mod.train()
     n1, n2 = np.asarray(mod(x)), np.asarray(mod(x))
     assert not np.array_equal(n1, n2) and (n1 / np.asarray(x)).max() <= 1 / 3 + 1e-6
     mod.eval()
     np.testing.assert_allclose(np.asarray(mod(x)), np.asarray(x) * 11 / 48, rtol=1e-6)
-    np.testing.assert_array_equal(np.asarray(N.RReLU()(x, deterministic=False, rngs=nnx.Rngs(rrelu=5))),
-                                  np.asarray(N.RReLU()(x, deterministic=False, rngs=nnx.Rngs(rrelu=5))))
+    np.testing.assert_array_equal(
+        np.asarray(N.RReLU()(x, deterministic=False, rngs=nnx.Rngs(rrelu=5))),
+        np.asarray(N.RReLU()(x, deterministic=False, rngs=nnx.Rngs(rrelu=5))),
+    )
     with pytest.raises(ValueError, match="deterministic"):
         L.RReLU().apply({}, x)
     with pytest.raises(ValueError, match="rngs"):
@@ -471,7 +484,13 @@ def test_mix_layer():
 
 def test_with_activation():
     x = jnp.ones((2, 3))
-    for act in ("relu", {"name": "leaky_relu", "config": {"negative_slope": 0.1}}, ja.get("elu", alpha=0.5), jnp.tanh, L.PReLU()):
+    for act in (
+        "relu",
+        {"name": "leaky_relu", "config": {"negative_slope": 0.1}},
+        ja.get("elu", alpha=0.5),
+        jnp.tanh,
+        L.PReLU(),
+    ):
         layer = L.with_activation(nn.Dense(4), act)
         variables = layer.init(jax.random.key(0), x)
         dense = nn.Dense(4).apply({"params": variables["params"]["layer"]}, x)

@@ -15,7 +15,9 @@ from jax_activations.reference import ROWS
 LEARNABLE = sorted(n for n, r in ROWS.items() if r.kind == "learnable")
 CASES = [(n, i) for n in LEARNABLE for i in range(len(ROWS[n].params))]
 EPS32 = float(np.finfo(np.float32).eps)
-X = np.concatenate([np.linspace(-12.0, 12.0, 1201), np.geomspace(1e-6, 80.0, 200), -np.geomspace(1e-6, 80.0, 200)]).astype(np.float32)
+X = np.concatenate(
+    [np.linspace(-12.0, 12.0, 1201), np.geomspace(1e-6, 80.0, 200), -np.geomspace(1e-6, 80.0, 200)]
+).astype(np.float32)
 
 
 def _args(params):
@@ -82,8 +84,10 @@ def test_jit_vmap_and_parameter_gradients(name):
         for j in range(flat.size):
             e = np.zeros_like(flat)
             e[j] = 1e-3 * max(1.0, abs(flat[j]))
-            fd[j] = (float(loss(jnp.asarray((flat + e).reshape(v.shape), jnp.float32)))
-                     - float(loss(jnp.asarray((flat - e).reshape(v.shape), jnp.float32)))) / (2 * e[j])
+            fd[j] = (
+                float(loss(jnp.asarray((flat + e).reshape(v.shape), jnp.float32)))
+                - float(loss(jnp.asarray((flat - e).reshape(v.shape), jnp.float32)))
+            ) / (2 * e[j])
         np.testing.assert_allclose(got.ravel(), fd, rtol=3e-2, atol=3e-2, err_msg=f"d {name} / d {k}")
 
 
@@ -93,7 +97,11 @@ def test_edge_values():
     assert float(jax.grad(lambda a: ja.snake(jnp.float32(3.0), a))(0.0)) == pytest.approx(9.0)  # d/da = x^2 at 0
     assert float(ja.swish_beta(jnp.float32(-jnp.inf), 1.0)) == 0.0
     assert float(ja.acon_c(jnp.float32(-jnp.inf))) == 0.0
-    np.testing.assert_allclose(ja.swish_beta(jnp.array([1.0, -2.0]), 1.702), np.array([1.0, -2.0]) / (1 + np.exp(-1.702 * np.array([1.0, -2.0]))), rtol=1e-6)
+    np.testing.assert_allclose(
+        ja.swish_beta(jnp.array([1.0, -2.0]), 1.702),
+        np.array([1.0, -2.0]) / (1 + np.exp(-1.702 * np.array([1.0, -2.0]))),
+        rtol=1e-6,
+    )
     assert float(jax.grad(ja.prelu)(0.0, 0.1)) == 1.0
     assert float(jax.grad(lambda x: ja.srelu(x, -1.0, 0.1, 2.0, 0.5))(2.0)) == 0.5
 
@@ -173,11 +181,15 @@ def test_bad_parameters_raise():
 def test_rational_fit_approximates_its_target():
     num, den = ja.rational_fit("leaky_relu", (5, 4))
     xs = np.linspace(-3, 3, 301)
-    got = np.asarray(ja.rational(jnp.asarray(xs, jnp.float32), jnp.asarray(num, jnp.float32), jnp.asarray(den, jnp.float32)))
+    got = np.asarray(
+        ja.rational(jnp.asarray(xs, jnp.float32), jnp.asarray(num, jnp.float32), jnp.asarray(den, jnp.float32))
+    )
     ref = np.where(xs >= 0, xs, ROWS["leaky_relu"].f(np.array([-1.0]))[0] * -xs)
     assert np.max(np.abs(got - ref)) < 0.05
     num, den = ja.rational_fit({"name": "gelu", "config": {}}, (5, 4))
-    got = np.asarray(ja.rational(jnp.asarray(xs, jnp.float32), jnp.asarray(num, jnp.float32), jnp.asarray(den, jnp.float32)))
+    got = np.asarray(
+        ja.rational(jnp.asarray(xs, jnp.float32), jnp.asarray(num, jnp.float32), jnp.asarray(den, jnp.float32))
+    )
     assert np.max(np.abs(got - ROWS["gelu"].f(xs))) < 5e-3
     # No coefficients: the PAU initialisation (leaky_relu with slope 0.01).
     y = np.asarray(ja.rational(jnp.asarray(xs, jnp.float32)))
@@ -198,21 +210,38 @@ RECOVERY = {
     "PReLU": (L.PReLU(), {"negative_slope": [0.1, -0.3, 0.6]}, None),
     "SwishBeta": (L.SwishBeta(), {"beta": 1.702}, None),
     "PELU": (L.PELU(), {"alpha": 1.5, "beta": 0.7}, None),
-    "SReLU": (L.SReLU(), {"t_left": [-0.5, -1.0, 0.2], "a_left": [0.2, -0.1, 0.3], "t_delta": [1.5, 2.0, 0.6], "a_right": [0.5, 1.4, 0.8]},
-              lambda p: {**p, "t_delta": np.abs(p["t_delta"])}),
+    "SReLU": (
+        L.SReLU(),
+        {
+            "t_left": [-0.5, -1.0, 0.2],
+            "a_left": [0.2, -0.1, 0.3],
+            "t_delta": [1.5, 2.0, 0.6],
+            "a_right": [0.5, 1.4, 0.8],
+        },
+        lambda p: {**p, "t_delta": np.abs(p["t_delta"])},
+    ),
     "APL": (L.APL(hinges=1), {"a": [[0.3, -0.4, 0.5]], "b": [[-0.5, 0.4, -0.2]]}, None),
     "Snake": (L.Snake(), {"alpha": [0.7, 1.3, 1.6]}, None),
-    "SnakeBeta": (L.SnakeBeta(log_scale=True), {"alpha": np.log([0.8, 1.4, 1.1]), "beta": np.log([1.2, 0.6, 0.9])},
-                  lambda p: {k: np.exp(v) for k, v in p.items()}),
+    "SnakeBeta": (
+        L.SnakeBeta(log_scale=True),
+        {"alpha": np.log([0.8, 1.4, 1.1]), "beta": np.log([1.2, 0.6, 0.9])},
+        lambda p: {k: np.exp(v) for k, v in p.items()},
+    ),
     "Rational": (L.Rational(degrees=(2, 1)), "perturb", None),
-    "XIELU": (L.XIELU(), {"alpha_p": np.log(np.expm1(0.5)), "alpha_n": np.log(np.expm1(1.2 - 0.5))},
-              lambda p: {"alpha_p": _softplus(p["alpha_p"]), "alpha_n": 0.5 + _softplus(p["alpha_n"])}),
+    "XIELU": (
+        L.XIELU(),
+        {"alpha_p": np.log(np.expm1(0.5)), "alpha_n": np.log(np.expm1(1.2 - 0.5))},
+        lambda p: {"alpha_p": _softplus(p["alpha_p"]), "alpha_n": 0.5 + _softplus(p["alpha_n"])},
+    ),
     "StarReLU": (L.StarReLU(), {"scale": 1.2, "bias": -0.2}, None),
     "AconC": (L.AconC(), {"p1": [1.2, 0.8, 1.0], "p2": [0.1, -0.2, 0.3], "beta": [1.5, 0.7, 1.2]}, None),
     "DyT": (L.DyT(), {"alpha": 0.8, "weight": [1.5, 0.5, 1.0], "bias": [0.1, -0.1, 0.2]}, None),
     "Dice": (L.Dice(use_running_average=False), {"alpha": [0.2, -0.1, 0.4]}, None),
-    "Mix": (L.Mix(activations=("relu", "tanh", "silu")), {"logits": [0.5, -0.3, 0.0]},
-            lambda p: {"w": np.exp(p["logits"]) / np.exp(p["logits"]).sum()}),
+    "Mix": (
+        L.Mix(activations=("relu", "tanh", "silu")),
+        {"logits": [0.5, -0.3, 0.0]},
+        lambda p: {"w": np.exp(p["logits"]) / np.exp(p["logits"]).sum()},
+    ),
 }
 
 
@@ -220,7 +249,11 @@ def _fit(layer, params, x, y, steps=600):
     opt = optax.adam(optax.cosine_decay_schedule(0.05, steps, alpha=0.0))
 
     def loss(p):
-        out = layer.apply({"params": p}, x, mutable=["batch_stats"])[0] if layer.spec.stats else layer.apply({"params": p}, x)
+        out = (
+            layer.apply({"params": p}, x, mutable=["batch_stats"])[0]
+            if layer.spec.stats
+            else layer.apply({"params": p}, x)
+        )
         return jnp.mean((out - y) ** 2)
 
     @jax.jit
@@ -246,19 +279,27 @@ def test_training_recovers_known_parameters(name):
     variables = layer.init(jax.random.key(1), x)
     init = variables["params"]
     if isinstance(true, str):  # Rational: move the fitted initial coefficients
-        true = {"numerator": np.asarray(init["numerator"]) + np.array([0.1, -0.15, 0.08]),
-                "denominator": np.asarray(init["denominator"]) + np.array([0.2])}
+        true = {
+            "numerator": np.asarray(init["numerator"]) + np.array([0.1, -0.15, 0.08]),
+            "denominator": np.asarray(init["denominator"]) + np.array([0.2]),
+        }
     true = {k: jnp.asarray(np.asarray(v), jnp.float32) for k, v in true.items()}
     true = {k: jnp.broadcast_to(v, init[k].shape) for k, v in true.items()}
     if layer.spec.stats:
-        y, _ = layer.apply({"params": true, **{k: v for k, v in variables.items() if k != "params"}}, x, mutable=["batch_stats"])
+        y, _ = layer.apply(
+            {"params": true, **{k: v for k, v in variables.items() if k != "params"}}, x, mutable=["batch_stats"]
+        )
     else:
         y = layer.apply({"params": true}, x)
     start = {k: np.asarray(v) for k, v in init.items()}
-    assert any(np.max(np.abs(start[k] - np.asarray(true[k]))) > 0.05 for k in true), "the fit must start away from the truth"
+    assert any(np.max(np.abs(start[k] - np.asarray(true[k]))) > 0.05 for k in true), (
+        "the fit must start away from the truth"
+    )
     fitted, final = _fit(layer, init, x, y, steps=1500 if name == "AconC" else 600)
     view = view or (lambda p: p)
     got = view({k: np.asarray(v, np.float64) for k, v in fitted.items()})
     want = view({k: np.asarray(v, np.float64) for k, v in true.items()})
     for k in want:
-        np.testing.assert_allclose(got[k], want[k], atol=1e-2, rtol=0, err_msg=f"{name}.{k} (final loss {float(final):.2e})")
+        np.testing.assert_allclose(
+            got[k], want[k], atol=1e-2, rtol=0, err_msg=f"{name}.{k} (final loss {float(final):.2e})"
+        )

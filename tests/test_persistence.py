@@ -42,7 +42,8 @@ def _perturb(tree, seed: int):
     leaves, treedef = jax.tree.flatten(tree)
     rng = np.random.default_rng(seed)
     return jax.tree.unflatten(
-        treedef, [jnp.asarray(np.asarray(v) + rng.uniform(0.01, 0.05, np.shape(v)).astype(np.asarray(v).dtype)) for v in leaves]
+        treedef,
+        [jnp.asarray(np.asarray(v) + rng.uniform(0.01, 0.05, np.shape(v)).astype(np.asarray(v).dtype)) for v in leaves],
     )
 
 
@@ -100,7 +101,9 @@ def test_stateful_layers_are_listed():
 def test_linen_msgpack_round_trip(name):
     layer, variables = _linen(name)
     blob = serialization.to_bytes(variables)
-    target = layer.init(jax.random.key(1), X, **({"use_running_average": False} if "use_running_average" in layer.spec.flags else {}))
+    target = layer.init(
+        jax.random.key(1), X, **({"use_running_average": False} if "use_running_average" in layer.spec.flags else {})
+    )
     restored = serialization.from_bytes(target, blob)
     _assert_bitwise(restored, variables, f"{name} linen variables")
     _assert_bitwise(_linen_apply(layer, restored), _linen_apply(layer, variables), f"{name} outputs")
@@ -137,7 +140,9 @@ def test_orbax_round_trip_linen_and_nnx(tmp_path):
         restored = ckpt.restore(tmp_path / "ckpt", abstract)
     _assert_bitwise(restored, tree, "orbax checkpoint")
     for name, (layer, variables) in linen.items():
-        _assert_bitwise(_linen_apply(layer, restored["linen"][name]), _linen_apply(layer, variables), f"{name} linen outputs")
+        _assert_bitwise(
+            _linen_apply(layer, restored["linen"][name]), _linen_apply(layer, variables), f"{name} linen outputs"
+        )
     for name, m in nnxs.items():
         fresh = getattr(jn, name)(in_features=C, rngs=nnx.Rngs(2))
         state = nnx.state(fresh)
@@ -217,7 +222,9 @@ def test_rrelu_same_key_same_output_and_keys_matter():
     c = ja.rrelu(x, key=jax.random.key(8), deterministic=False)
     _assert_bitwise(a, b, "rrelu with the same key")
     assert not np.array_equal(np.asarray(a), np.asarray(c)), "different keys gave the same draw"
-    _assert_bitwise(jax.jit(lambda v, k: ja.rrelu(v, key=k, deterministic=False))(x, jax.random.key(7)), a, "rrelu under jit")
+    _assert_bitwise(
+        jax.jit(lambda v, k: ja.rrelu(v, key=k, deterministic=False))(x, jax.random.key(7)), a, "rrelu under jit"
+    )
 
 
 def test_rrelu_layers_same_key_same_output():
@@ -309,7 +316,13 @@ def spy(monkeypatch):
         return f
 
     def getattr_spy(obj, name, *default):
-        if isinstance(obj, type(builtins)) and obj.__name__.split(".")[0] in ("os", "subprocess", "builtins", "sys", "shutil"):
+        if isinstance(obj, type(builtins)) and obj.__name__.split(".")[0] in (
+            "os",
+            "subprocess",
+            "builtins",
+            "sys",
+            "shutil",
+        ):
             calls.append(("getattr", f"{obj.__name__}.{name}"))
         return real_getattr(obj, name, *default)
 

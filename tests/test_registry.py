@@ -33,7 +33,10 @@ def test_every_name_and_alias_resolves_to_its_function(name):
         assert getattr(ja, name) is s.fn
 
 
-@pytest.mark.parametrize(("alias", "canonical"), [("swish", "silu"), ("soft_sign", "softsign"), ("hard_swish", "hard_silu"), ("identity", "linear")])
+@pytest.mark.parametrize(
+    ("alias", "canonical"),
+    [("swish", "silu"), ("soft_sign", "softsign"), ("hard_swish", "hard_silu"), ("identity", "linear")],
+)
 def test_jax_nn_spellings_are_aliases(alias, canonical):
     if canonical not in ja.names():
         pytest.skip(f"{canonical} not registered")
@@ -93,7 +96,12 @@ def test_configured_activation_computes_with_its_config_and_is_a_static_arg():
 
 
 def test_keras_serialized_dicts_are_accepted():
-    keras_dict = {"module": "keras.src.activations.activations", "class_name": "function", "config": "elu", "registered_name": "function"}
+    keras_dict = {
+        "module": "keras.src.activations.activations",
+        "class_name": "function",
+        "config": "elu",
+        "registered_name": "function",
+    }
     assert ja.deserialize(keras_dict) is ja.elu
     assert ja.get(keras_dict) is ja.elu
 

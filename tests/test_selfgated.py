@@ -152,8 +152,13 @@ def _dense(x0: float, step: float, n: int = 20001) -> np.ndarray:
 # and across the exp-shift tails (silu below x = -80, tanh form where v(x) < -40 / -80, gelu past |x| = 13).
 _DENSE = {
     "silu": np.concatenate([_dense(-1.2784645, 1.2e-7), np.linspace(-130.0, -30.0, 200001, dtype=np.float32)]),
-    "gelu": np.concatenate([_dense(-0.7517915, 6e-8), np.linspace(-14.5, -12.0, 200001, dtype=np.float32),
-                            np.linspace(-1.5, 6.0, 200001, dtype=np.float32)]),
+    "gelu": np.concatenate(
+        [
+            _dense(-0.7517915, 6e-8),
+            np.linspace(-14.5, -12.0, 200001, dtype=np.float32),
+            np.linspace(-1.5, 6.0, 200001, dtype=np.float32),
+        ]
+    ),
     "gelu_tanh": np.concatenate([_dense(-0.7524614, 6e-8), np.linspace(-13.5, -4.0, 200001, dtype=np.float32)]),
 }
 
@@ -164,8 +169,11 @@ def test_dense_ulp_near_roots_and_tails(name):
     from jax_activations.reference.ulp import hull, ulp_error
 
     fn = {"silu": ja.silu, "gelu": ja.gelu, "gelu_tanh": lambda v: ja.gelu(v, approximate=True)}[name]
-    f, df = {"silu": (ref._silu, ref._dsilu), "gelu": (ref._gelu, ref._dgelu),
-             "gelu_tanh": (ref._gelu_tanh, ref._dgelu_tanh)}[name]
+    f, df = {
+        "silu": (ref._silu, ref._dsilu),
+        "gelu": (ref._gelu, ref._dgelu),
+        "gelu_tanh": (ref._gelu_tanh, ref._dgelu_tanh),
+    }[name]
     x = _DENSE[name]
     for got, r, bar in ((fn(jnp.asarray(x)), f, 4.0), (jax.vmap(jax.grad(fn))(jnp.asarray(x)), df, 8.0)):
         err = ulp_error(np.asarray(got, np.float64), *hull(r, x))

@@ -44,7 +44,9 @@ def results(tmp_path_factory):
         [sys.executable, str(SCRIPT), str(out)], env=env, capture_output=True, text=True, timeout=600, check=False
     )
     if proc.returncode != 0 or not out.exists():
-        pytest.fail(f"multi-device subprocess failed (rc={proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+        pytest.fail(
+            f"multi-device subprocess failed (rc={proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+        )
     return json.loads(out.read_text())
 
 

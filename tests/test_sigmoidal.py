@@ -432,8 +432,8 @@ DENSE = [
     # selu' = scale alpha e^x: e^x is subnormal below -87.3 while selu' is normal down to -87.9
     ("selu", {}, 1, -89.0, -86.0),
     # squareplus: the power-of-two scaling switches at |x| = 2^60 (b k^2 would be subnormal past it for b = 0.3)
-    ("squareplus", {"b": 0.3}, 1, -2.0**61, -2.0**59),
-    ("squareplus", {"b": 0.3}, 0, -2.0**61, -2.0**59),
+    ("squareplus", {"b": 0.3}, 1, -(2.0**61), -(2.0**59)),
+    ("squareplus", {"b": 0.3}, 0, -(2.0**61), -(2.0**59)),
 ]
 
 

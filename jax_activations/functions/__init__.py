@@ -17,5 +17,12 @@ from jax_activations.functions._selfgated import *  # noqa: F403
 from jax_activations.functions._sigmoidal import *  # noqa: F403
 
 __all__ = sorted(
-    {*_exponential.__all__, *_learnable.__all__, *_normalizers.__all__, *_rectifiers.__all__, *_selfgated.__all__, *_sigmoidal.__all__}
+    {
+        *_exponential.__all__,
+        *_learnable.__all__,
+        *_normalizers.__all__,
+        *_rectifiers.__all__,
+        *_selfgated.__all__,
+        *_sigmoidal.__all__,
+    }
 )

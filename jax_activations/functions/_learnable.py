@@ -482,7 +482,9 @@ def _horner(coeffs: jax.Array, x: jax.Array) -> jax.Array:
 
 
 @functools.lru_cache(maxsize=64)
-def _fit_cached(key: str, degrees: tuple[int, int], lo: float, hi: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+def _fit_cached(
+    key: str, degrees: tuple[int, int], lo: float, hi: float
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
     import json
 
     from jax_activations._registry import get
@@ -691,7 +693,15 @@ def _expm1_minus_x(z: jax.Array) -> jax.Array:
     # e^z - 1 - z for z <= 0; the direct form cancels for small |z|: Taylor series there (|z| < 0.2, error < 1e-9 rel).
     small = jnp.abs(z) < 0.2
     zs = jnp.where(small, z, 0.0)
-    series = 0.5 * zs * zs * (1.0 + zs / 3.0 * (1.0 + zs / 4.0 * (1.0 + zs / 5.0 * (1.0 + zs / 6.0 * (1.0 + zs / 7.0 * (1.0 + zs / 8.0))))))
+    series = (
+        0.5
+        * zs
+        * zs
+        * (
+            1.0
+            + zs / 3.0 * (1.0 + zs / 4.0 * (1.0 + zs / 5.0 * (1.0 + zs / 6.0 * (1.0 + zs / 7.0 * (1.0 + zs / 8.0)))))
+        )
+    )
     zl = jnp.where(small, -1.0, z)
     return jnp.where(small, series, jnp.expm1(zl) - zl)
 
@@ -773,9 +783,7 @@ _STAR_BIAS = -0.4472135954999579  # -0.5 / sqrt(1.25) = -1 / sqrt(5)
     kinks="star_relu'(0) = 0 (continuous)",
     domains={"scale": finite, "bias": finite},
 )
-def star_relu(
-    x: jax.Array, scale: float | jax.Array = _STAR_SCALE, bias: float | jax.Array = _STAR_BIAS
-) -> jax.Array:
+def star_relu(x: jax.Array, scale: float | jax.Array = _STAR_SCALE, bias: float | jax.Array = _STAR_BIAS) -> jax.Array:
     r"""StarReLU: a scaled and shifted squared ReLU.
 
     .. math::

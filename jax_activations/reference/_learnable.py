@@ -26,9 +26,14 @@ def _dprelu(x, negative_slope=0.25):
 
 
 row(
-    "prelu", _prelu, df=_dprelu,
+    "prelu",
+    _prelu,
+    df=_dprelu,
     params=({}, {"negative_slope": 0.1}, {"negative_slope": -0.7}),
-    kinks=((0.0, {"negative_slope": 0.1}, 1.0),), smooth=False, avoid=(0.0,), kind=_K,
+    kinks=((0.0, {"negative_slope": 0.1}, 1.0),),
+    smooth=False,
+    avoid=(0.0,),
+    kind=_K,
 )
 
 
@@ -56,7 +61,9 @@ row("pelu", _pelu, df=_dpelu, params=({}, {"alpha": 2.0, "beta": 0.5}, {"alpha":
 
 
 def _srelu(x, t_left=0.0, a_left=0.0, t_right=1.0, a_right=1.0):
-    return np.where(x >= t_right, t_right + a_right * (x - t_right), np.where(x <= t_left, t_left + a_left * (x - t_left), x))
+    return np.where(
+        x >= t_right, t_right + a_right * (x - t_right), np.where(x <= t_left, t_left + a_left * (x - t_left), x)
+    )
 
 
 def _dsrelu(x, t_left=0.0, a_left=0.0, t_right=1.0, a_right=1.0):
@@ -64,9 +71,14 @@ def _dsrelu(x, t_left=0.0, a_left=0.0, t_right=1.0, a_right=1.0):
 
 
 row(
-    "srelu", _srelu, df=_dsrelu,
+    "srelu",
+    _srelu,
+    df=_dsrelu,
     params=({}, {"t_left": -1.0, "a_left": 0.1, "t_right": 2.0, "a_right": 0.5}),
-    kinks=((-1.0, {"t_left": -1.0, "a_left": 0.1, "t_right": 2.0, "a_right": 0.5}, 0.1),), smooth=False, avoid=(-1.0, 0.0, 1.0, 2.0), kind=_K,
+    kinks=((-1.0, {"t_left": -1.0, "a_left": 0.1, "t_right": 2.0, "a_right": 0.5}, 0.1),),
+    smooth=False,
+    avoid=(-1.0, 0.0, 1.0, 2.0),
+    kind=_K,
 )
 
 
@@ -81,9 +93,13 @@ def _dapl(x, a=0.0, b=0.0):
 
 
 row(
-    "apl", _apl, df=_dapl,
+    "apl",
+    _apl,
+    df=_dapl,
     params=({}, {"a": [0.2, -0.5], "b": [0.0, -1.0]}, {"a": 0.3, "b": 1.5}),
-    smooth=False, avoid=(-1.0, 0.0, 1.5), kind=_K,
+    smooth=False,
+    avoid=(-1.0, 0.0, 1.5),
+    kind=_K,
 )
 
 
@@ -106,7 +122,13 @@ def _dsnake_beta(x, alpha=1.0, beta=1.0):
     return 1.0 + alpha * np.sin(2.0 * alpha * x) / beta
 
 
-row("snake_beta", _snake_beta, df=_dsnake_beta, params=({}, {"alpha": 0.5, "beta": 2.0}, {"alpha": 2.0, "beta": 0.7}), kind=_K)
+row(
+    "snake_beta",
+    _snake_beta,
+    df=_dsnake_beta,
+    params=({}, {"alpha": 0.5, "beta": 2.0}, {"alpha": 2.0, "beta": 0.7}),
+    kind=_K,
+)
 
 
 def _rational(x, numerator=(0.0, 1.0), denominator=(0.0,)):
@@ -126,13 +148,17 @@ def _drational(x, numerator=(0.0, 1.0), denominator=(0.0,)):
 
 # The first row is the PAU-style (5, 4) shape with hand-picked coefficients; rational() needs explicit ones here.
 row(
-    "rational", _rational, df=_drational,
+    "rational",
+    _rational,
+    df=_drational,
     params=(
         {"numerator": [0.02, 0.5, 0.3, 0.05, -0.01, 0.002], "denominator": [0.1, 0.4, -0.02, 0.03]},
         {"numerator": [0.0, 1.0, 1.0], "denominator": [0.0, 1.0]},
         {"numerator": [1.0, -2.0, 0.5, 0.25], "denominator": [-1.5, 0.2]},
     ),
-    smooth=False, avoid=(0.0,), kind=_K,
+    smooth=False,
+    avoid=(0.0,),
+    kind=_K,
 )
 
 
@@ -142,13 +168,23 @@ def _xielu(x, alpha_p=0.8, alpha_n=0.8, beta=0.5, eps=-1e-6):
 
 
 def _dxielu(x, alpha_p=0.8, alpha_n=0.8, beta=0.5, eps=-1e-6):
-    return np.where(x > 0, 2.0 * alpha_p * x + beta, alpha_n * (np.where(x < eps, np.exp(np.minimum(x, eps)), 0.0) - 1.0) + beta)
+    return np.where(
+        x > 0, 2.0 * alpha_p * x + beta, alpha_n * (np.where(x < eps, np.exp(np.minimum(x, eps)), 0.0) - 1.0) + beta
+    )
 
 
 row(
-    "xielu", _xielu, df=_dxielu,
-    params=({}, {"alpha_p": 0.3, "alpha_n": 1.7, "beta": 0.5, "eps": -1e-6}, {"alpha_p": 1.2, "alpha_n": 0.6, "beta": 0.2, "eps": 0.0}),
-    smooth=False, avoid=(0.0,), kind=_K,
+    "xielu",
+    _xielu,
+    df=_dxielu,
+    params=(
+        {},
+        {"alpha_p": 0.3, "alpha_n": 1.7, "beta": 0.5, "eps": -1e-6},
+        {"alpha_p": 1.2, "alpha_n": 0.6, "beta": 0.2, "eps": 0.0},
+    ),
+    smooth=False,
+    avoid=(0.0,),
+    kind=_K,
 )
 
 _S5 = 1.0 / np.sqrt(1.25)
@@ -176,7 +212,13 @@ def _dacon_c(x, p1=1.0, p2=0.0, beta=1.0):
     return d * (special.expit(u) + u * special.expit(u) * special.expit(-u)) + p2
 
 
-row("acon_c", _acon_c, df=_dacon_c, params=({}, {"p1": 1.0, "p2": 0.25, "beta": 2.0}, {"p1": -0.5, "p2": 0.8, "beta": 0.7}), kind=_K)
+row(
+    "acon_c",
+    _acon_c,
+    df=_dacon_c,
+    params=({}, {"p1": 1.0, "p2": 0.25, "beta": 2.0}, {"p1": -0.5, "p2": 0.8, "beta": 0.7}),
+    kind=_K,
+)
 
 
 def _dyt(x, alpha=0.5, weight=1.0, bias=0.0):
