@@ -359,7 +359,7 @@ def gelu(x: jax.Array, approximate: bool | str = False) -> jax.Array:
       >>> import jax.numpy as jnp
       >>> import jax_activations as ja
       >>> ja.gelu(jnp.array([-1.0, 0.0, 1.0]))
-      Array([-0.15865527,  0.        ,  0.8413447 ], dtype=float32)
+      Array([-0.15865526,  0.        ,  0.8413448 ], dtype=float32)
       >>> ja.gelu(jnp.array([1.0]), approximate=True)
       Array([0.841192], dtype=float32)
 
