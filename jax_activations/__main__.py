@@ -323,6 +323,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as e:
         print(str(e), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `python -m jax_activations list | head`: the reader has left
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
