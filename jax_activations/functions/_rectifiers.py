@@ -96,6 +96,15 @@ def _relu_nomax(x, a, t):
     return jnp.where(below, _relu_lower(x, below, a, t), x)
 
 
+def _is_zero_constant(v: Any) -> bool:
+    return isinstance(v, (int, float)) and v == 0
+
+
+@_pieces(lambda x: x > 0, lambda p: jnp.where(p, 1.0, 0.0))
+def _relu_plain(x):
+    return jnp.where(x <= 0, 0.0, x)  # NaN stays NaN; relu'(0) = 0
+
+
 @_pieces(_relu_piece_max, _relu_slope)
 def _relu_max(x, a, m, t):
     # Keras clips the kept values to [0, max_value]; the ceiling itself gets gradient 0
@@ -183,6 +192,8 @@ def relu(
       Nair and Hinton, "Rectified Linear Units Improve Restricted Boltzmann
       Machines", 2010. https://www.cs.toronto.edu/~hinton/absps/reluICML.pdf
     """
+    if max_value is None and _is_zero_constant(negative_slope) and _is_zero_constant(threshold):
+        return _relu_plain(x)  # the defaults: plain max(x, 0), the same numbers with less work
     if max_value is None:
         return _relu_nomax(x, negative_slope, threshold)
     return _relu_max(x, negative_slope, max_value, threshold)
