@@ -99,11 +99,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         extra = []
         if r["aliases"]:
             extra.append("aliases: " + ", ".join(r["aliases"]))
-        if r["kinks"] and args.verbose:
+        if r["kinks"] and not args.brief:
             extra.append("kinks: " + r["kinks"])
         for e in extra:
             print(f"{'':<{w_name}}  {'':<{w_par}}  {e}")
-    print("\nKink conventions: python -m jax_activations list --verbose; machine-readable: --json")
+    print("\nOne line per activation: --brief; machine-readable: --json")
     return 0
 
 
@@ -276,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl = sub.add_parser("list", help="every registered activation (the default command)")
     pl.add_argument("--json", action="store_true", help="machine-readable output")
     pl.add_argument("--family", help="only one family or kind (e.g. rectifier, learnable, axis)")
-    pl.add_argument("-v", "--verbose", action="store_true", help="also print kink conventions")
+    pl.add_argument("--brief", action="store_true", help="leave out the kink conventions")
     pl.set_defaults(func=cmd_list)
 
     pp = sub.add_parser("plot", help="plot activations (and derivatives) to a PNG")
