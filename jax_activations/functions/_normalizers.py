@@ -191,11 +191,13 @@ def _fast_rows(x: jax.Array, axes: tuple[int, ...], negate: bool = False) -> tup
     return m, u, jnp.sum(u, axis=axes, keepdims=True)
 
 
-def _empty_rows(m: jax.Array, value: jax.Array, fill: float, negate: bool = False) -> jax.Array:
-    # An all -inf row (all +inf for softmin) has m = -inf and came out NaN: it gives `fill` (0, or -inf for
-    # log_softmax) with zero gradient.  A select on the per-row max after the division keeps the fused pass
-    # intact and needs no whole-array test (a global `any` would add an all-reduce on sharded inputs).
-    return jnp.where(m == (jnp.inf if negate else -jnp.inf), fill, value)
+def _empty_rows(x: jax.Array, s: jax.Array, value: jax.Array, fill: float, negate: bool = False) -> jax.Array:
+    # An all -inf row (all +inf for softmin) came out NaN, sum included: its entries give `fill` (0, or -inf
+    # for log_softmax) with zero gradient.  The test reads x and the row sum, never the max again (a second
+    # use of the max splits XLA's fused max -> exp pass), and it is per row: a whole-array test would add an
+    # all-reduce on sharded inputs.  In a NaN row, an entry whose logit is -inf (+inf for softmin) gets
+    # `fill` too; the rest of that row is NaN.
+    return jnp.where(jnp.isnan(s) & (x == (jnp.inf if negate else -jnp.inf)), fill, value)
 
 
 def _robust_shift(x: jax.Array, axes: tuple[int, ...]) -> tuple[jax.Array, jax.Array]:
@@ -216,8 +218,8 @@ def _softmax_value(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None, 
     # negate: softmin, the softmax of -x
     if mask is not None:
         return _softmax_robust(jnp.where(mask, -x if negate else x, -jnp.inf), axes)
-    m, u, s = _fast_rows(x, axes, negate)
-    return _empty_rows(m, u / s, 0.0, negate)
+    _, u, s = _fast_rows(x, axes, negate)
+    return _empty_rows(x, s, u / s, 0.0, negate)
 
 
 def _softmin_value(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None) -> jax.Array:
@@ -245,7 +247,7 @@ def _log_softmax_value(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | No
     if mask is not None:
         return _log_softmax_robust(jnp.where(mask, x, -jnp.inf), axes)
     m, _, s = _fast_rows(x, axes)
-    return _empty_rows(m, (x - m) - jnp.log(s), -jnp.inf)
+    return _empty_rows(x, s, (x - m) - jnp.log(s), -jnp.inf)
 
 
 def _log_softmax_tangent(y: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
