@@ -384,6 +384,8 @@ MODES = {"inputs": fuzz_inputs, "float64": fuzz_float64, "hyperparameters": fuzz
 @pytest.mark.parametrize("name", NAMES)
 @given(data=st.data())
 def test_fuzz_function(name, data):
+    """One drawn mode per example; each mode function asserts the contract (a right result, or a
+    ValueError/TypeError naming the argument) and fails the test otherwise."""
     modes = [m for m in MODES if m != "hyperparameters" or numeric_params(ja.spec(name))]
     mode = data.draw(st.sampled_from(modes), label="mode")
     COUNTS[name] += 1
