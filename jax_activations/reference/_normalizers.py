@@ -156,8 +156,12 @@ def _softmin_vjp(x, ct, axis=-1, where=None):
 
 
 def _log_softmax_vjp(x, ct, axis=-1, where=None):
-    # J_ij = [y_i > -inf] (delta_ij - p_j): outputs at -inf (masked entries, -inf logits) are constant.
     y = _log_softmax(x, axis, where)
+    if where is None:
+        # No mask: the exact J_ij = delta_ij - p_j everywhere (p = 0 at -inf logits, so an all -inf row passes
+        # the cotangent through, as x - const does).
+        return ct - np.exp(y) * _sum(ct, axis)
+    # With a mask: J_ij = [y_i > -inf] (delta_ij - p_j): outputs at -inf (masked entries, -inf logits) are constant.
     live = y > -np.inf
     c = np.where(live, ct, 0.0)
     return c - np.exp(y) * _sum(c, axis)  # no cancellation in float64 at these sizes
