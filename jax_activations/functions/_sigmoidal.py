@@ -241,10 +241,10 @@ def _tanh_shrink(x: jax.Array) -> jax.Array:
     _, p, q = _lambert(t)
     e = jnp.exp(-2.0 * t)
     # below 1: t^3 P/Q (positive terms only, no cancellation); above: (t - 1) + 2e/(1 + e) (t - 1 exact);
-    # one divide of selected operands serves both
+    # one divide of selected operands serves both, and is used once (XLA will not duplicate a divide into two
+    # consumers: a second use costs a second pass over the array)
     num = jnp.where(small, (t * t) * (t * p), 2.0 * e)
-    frac = num / jnp.where(small, q, 1.0 + e)
-    return jnp.copysign(jnp.where(small, frac, (t - 1.0) + frac), x)
+    return jnp.copysign(num / jnp.where(small, q, 1.0 + e) + jnp.where(small, 0.0, t - 1.0), x)
 
 
 @activation(
