@@ -23,6 +23,7 @@ __all__ = [
     "compute_dtype",
     "derivative",
     "double_where",
+    "flag",
     "output_dtype",
 ]
 
@@ -148,3 +149,11 @@ def concrete(value: Any) -> np.ndarray | None:
         return np.asarray(value)
     except Exception:  # not array-like: the caller reports the type
         return None
+
+
+def flag(v: Any) -> str | None:
+    """Domain of a static on/off switch (``lean``): exactly ``True`` or ``False`` (``numpy.bool_`` too)."""
+    return None if isinstance(v, (bool, np.bool_)) else "True or False"
+
+
+flag.static_value = True  # type: ignore[attr-defined]

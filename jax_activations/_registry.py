@@ -289,6 +289,7 @@ def activation(
         sig = inspect.signature(body)
         pnames = list(sig.parameters)[1:]
         defaults = {p: sig.parameters[p].default for p in pnames}
+        positional = [p for p in pnames if sig.parameters[p].kind != inspect.Parameter.KEYWORD_ONLY]
         for p in domains:
             if p not in pnames:
                 raise TypeError(f"{name}: domain given for unknown parameter {p!r}")
@@ -312,6 +313,11 @@ def activation(
                 raise TypeError(f"{name}: x={x!r} is not an array; expected a real array or number")
             if not args and not kwargs:
                 return compiled(x)
+            if len(args) > len(positional):
+                raise TypeError(
+                    f"{name}: takes at most {len(positional)} positional hyperparameters after x "
+                    f"({', '.join(positional) or 'none'}), got {len(args)}; pass the others by keyword"
+                )
             hyper = _bind(name, pnames, args, kwargs, arg_aliases)
             comp, shape = _compute_dtype_and_shape(x)
             for k, v in hyper.items():

@@ -99,6 +99,8 @@ _BASELINES: dict[str, tuple[str, Callable[..., jax.Array], dict[str, Any]]] = {
 # Extra configurations worth timing on their own: (name, config for ours, label, baseline).
 _VARIANTS: list[tuple[str, dict[str, Any], str, Callable[..., jax.Array]]] = [
     ("gelu", {"approximate": True}, "jax.nn.gelu(approximate=True)", functools.partial(_nn.gelu, approximate=True)),
+    # lean=True: the output-based derivative (jax.nn's rule) for no extra training memory
+    *((n, {"lean": True}, f"jax.nn.{n}", getattr(_nn, n)) for n in ("elu", "selu", "celu", "sigmoid", "tanh")),
 ]
 
 

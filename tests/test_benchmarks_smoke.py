@@ -83,7 +83,7 @@ def test_measure_and_quick_table_rows():
         dtypes=["float32", "bfloat16"],
         repeats=2,
     )
-    assert len(rows) == 8
+    assert len(rows) == 16 and {r["case"] for r in rows} == {"elu", "elu(lean=True)"}  # the lean variant too
     for r in rows:
         assert r["ours_ms"] > 0 and r["roofline_ms"] > 0 and r["ours/baseline"] > 0
         assert r["baseline"] == "jax.nn.elu"
@@ -135,7 +135,7 @@ def test_speed_script_main_writes_results(speed, tmp_path):
 
 
 def test_torch_builder_without_torch(speed):
-    (case,) = _speed.cases(["elu"])
+    (case,) = _speed.cases(["elu"], variants=False)
     assert speed.torch_builder(None, case, "fwd") is None
 
 
@@ -160,14 +160,15 @@ def test_mlp_temp_bytes_tiny(memory):
 
 def test_memory_run_tiny(memory):
     res = memory.run(["elu"], batch=256, width=128, layers=3)
-    (row,) = res["rows"]
+    row, lean = res["rows"]
     assert row["case"] == "elu" and row["ours_residuals"]["count"] == 1
     assert row["ours_extra_per_layer"] <= row["baseline_extra_per_layer"]
+    assert lean["case"] == "elu(lean=True)" and lean["ours_extra_per_layer"] == 0.0 and lean["meets_bar"]
     assert "| elu |" in memory.markdown(res["rows"])
 
 
 def test_eager_functions_tiny(eager):
-    (case,) = _speed.cases(["elu"])
+    (case,) = _speed.cases(["elu"], variants=False)
     lat = eager.eager_latency(case, n=1024, repeats=1, target_s=1e-4)
     assert lat["ours_us"] > 0 and lat["baseline_us"] > 0 and lat["roofline_us"] > 0
     comp = eager.compile_times(case, repeats=1)

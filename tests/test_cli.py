@@ -32,7 +32,7 @@ def test_list_json_is_machine_readable(capsys):
     names = [r["name"] for r in data["activations"]]
     assert names == ja.names()
     elu = next(r for r in data["activations"] if r["name"] == "elu")
-    assert elu["params"] == {"alpha": 1.0}
+    assert elu["params"] == {"alpha": 1.0, "lean": False}
     assert elu["kinks"]
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from jax_activations._numerics import derivative
+from jax_activations._numerics import derivative, flag
 from jax_activations._registry import activation, finite, positive
 
 __all__ = ["celu", "elu", "exponential", "selu"]
@@ -91,14 +93,28 @@ def _elu(x: jax.Array, alpha: jax.Array) -> jax.Array:
     return jnp.where(x > 0, x, alpha * _times_expm1(xm, xm, 1.0))  # the same rounding as celu with alpha = 1
 
 
+# lean: elu' = y + alpha for y <= 0 (x <= 0 when alpha >= 0), from the output (jax.nn's rule; 0 below x = -17).
+_elu_lean = derivative(lambda y, alpha: jnp.where(y > 0, 1.0, y + alpha), uses="y")(_elu.fun)
+
+
+def _validate_elu(alpha: Any = 1.0, lean: bool = False, **_: Any) -> None:
+    if lean and alpha is not None and bool(np.any(np.asarray(alpha) < 0)):
+        raise ValueError(
+            f"elu: alpha={np.asarray(alpha).tolist()!r} with lean=True is not allowed; expected alpha >= 0 (the output-based derivative "
+            "tells x > 0 from x <= 0 by the sign of the output)"
+        )
+
+
 @activation(
     "elu",
     family="exponential",
     formula="x if x > 0 else alpha * (exp(x) - 1)",
     kinks="elu'(0) = alpha (the left derivative; continuous when alpha = 1)",
-    domains={"alpha": finite},
+    static=("lean",),
+    domains={"alpha": finite, "lean": flag},
+    validate=_validate_elu,
 )
-def elu(x: jax.Array, alpha: float | jax.Array = 1.0) -> jax.Array:
+def elu(x: jax.Array, alpha: float | jax.Array = 1.0, *, lean: bool = False) -> jax.Array:
     r"""Exponential linear unit.
 
     .. math::
@@ -112,6 +128,12 @@ def elu(x: jax.Array, alpha: float | jax.Array = 1.0) -> jax.Array:
       x: input array.
       alpha: scale of the negative saturation, default 1.0 (Keras, jax.nn and
         PyTorch agree). May be a traced array.
+      lean: if True, the derivative is computed from the output alone
+        (:math:`y + \alpha` for :math:`x \le 0`, as ``jax.nn`` does), so
+        reverse mode keeps only the output, which the next layer keeps anyway:
+        no extra memory in training. It then loses accuracy where the output
+        saturates (it is 0 below :math:`x \approx -17`; needs ``alpha >= 0``).
+        The default keeps the input and is exact there. Static.
 
     Returns:
       An array of the same shape and dtype as ``x``.
@@ -126,7 +148,7 @@ def elu(x: jax.Array, alpha: float | jax.Array = 1.0) -> jax.Array:
       Clevert, Unterthiner and Hochreiter, "Fast and Accurate Deep Network
       Learning by Exponential Linear Units (ELUs)", 2015. https://arxiv.org/abs/1511.07289
     """
-    return _elu(x, alpha)
+    return _elu_lean(x, alpha) if lean else _elu(x, alpha)
 
 
 # selu'(x) = scale*alpha*exp(x) for x <= 0 (autodiff of expm1 gives 0 below x = -17); selu'(0) = scale*alpha.
@@ -138,13 +160,19 @@ def _selu(x: jax.Array) -> jax.Array:
     return jnp.where(x > 0, SELU_SCALE * x, _SELU_SA * jnp.expm1(jnp.minimum(x, 0.0)))
 
 
+# lean: selu' = y + scale * alpha for y <= 0, from the output (jax.nn's rule; 0 below x = -17).
+_selu_lean = derivative(lambda y: jnp.where(y > 0, SELU_SCALE, y + _SELU_SA), uses="y")(_selu.fun)
+
+
 @activation(
     "selu",
     family="exponential",
     formula="scale * (x if x > 0 else alpha * (exp(x) - 1)), alpha = 1.67326..., scale = 1.05070...",
     kinks="selu'(0) = scale * alpha (the left derivative)",
+    static=("lean",),
+    domains={"lean": flag},
 )
-def selu(x: jax.Array) -> jax.Array:
+def selu(x: jax.Array, *, lean: bool = False) -> jax.Array:
     r"""Scaled exponential linear unit.
 
     .. math::
@@ -158,6 +186,12 @@ def selu(x: jax.Array) -> jax.Array:
 
     Args:
       x: input array.
+      lean: if True, the derivative is computed from the output alone
+        (:math:`y + \lambda\alpha` for :math:`x \le 0`, as ``jax.nn`` does),
+        so reverse mode keeps only the output, which the next layer keeps
+        anyway: no extra memory in training. It then loses accuracy where the
+        output saturates (it is 0 below :math:`x \approx -17`). The default
+        keeps the input and is exact there. Static.
 
     Returns:
       An array of the same shape and dtype as ``x``.
@@ -172,7 +206,7 @@ def selu(x: jax.Array) -> jax.Array:
       Klambauer, Unterthiner, Mayr and Hochreiter, "Self-Normalizing Neural
       Networks", 2017. https://arxiv.org/abs/1706.02515
     """
-    return _selu(x)
+    return _selu_lean(x) if lean else _selu(x)
 
 
 def _celu_u(x: jax.Array, alpha: jax.Array) -> jax.Array:
@@ -205,14 +239,19 @@ def _celu(x: jax.Array, alpha: jax.Array) -> jax.Array:
     return jnp.where(x > 0, x, _times_expm1(xm, u, alpha))
 
 
+# lean: celu' = y / alpha + 1 for y <= 0, from the output (jax.nn's rule; 0 below x / alpha = -17).
+_celu_lean = derivative(lambda y, alpha: jnp.where(y > 0, 1.0, y * (1.0 / alpha) + 1.0), uses="y")(_celu.fun)
+
+
 @activation(
     "celu",
     family="exponential",
     formula="x if x > 0 else alpha * (exp(x / alpha) - 1)",
     kinks="celu'(0) = 1 (continuous); celu''(0) = 1/alpha (the left one)",
-    domains={"alpha": positive},
+    static=("lean",),
+    domains={"alpha": positive, "lean": flag},
 )
-def celu(x: jax.Array, alpha: float | jax.Array = 1.0) -> jax.Array:
+def celu(x: jax.Array, alpha: float | jax.Array = 1.0, *, lean: bool = False) -> jax.Array:
     r"""Continuously differentiable exponential linear unit.
 
     .. math::
@@ -227,6 +266,12 @@ def celu(x: jax.Array, alpha: float | jax.Array = 1.0) -> jax.Array:
       x: input array.
       alpha: scale of the negative saturation, default 1.0 (Keras 3, jax.nn and
         PyTorch agree); a finite number > 0. May be a traced array.
+      lean: if True, the derivative is computed from the output alone
+        (:math:`y/\alpha + 1` for :math:`x \le 0`, as ``jax.nn`` does), so
+        reverse mode keeps only the output, which the next layer keeps anyway:
+        no extra memory in training. It then loses accuracy where the output
+        saturates (it is 0 below :math:`x/\alpha \approx -17`). The default
+        keeps the input and is exact there. Static.
 
     Returns:
       An array of the same shape and dtype as ``x``.
@@ -250,7 +295,7 @@ def celu(x: jax.Array, alpha: float | jax.Array = 1.0) -> jax.Array:
       ``alpha`` their formula is not a saturating unit (it grows without bound
       for :math:`x < 0`).
     """
-    return _celu(x, alpha)
+    return _celu_lean(x, alpha) if lean else _celu(x, alpha)
 
 
 # exp' = exp: taken from the output, so reverse mode saves only y.

@@ -14,7 +14,7 @@ import math
 import jax
 import jax.numpy as jnp
 
-from jax_activations._numerics import derivative
+from jax_activations._numerics import derivative, flag
 from jax_activations._registry import activation, nonnegative, positive
 
 __all__ = [
@@ -113,12 +113,18 @@ def _tanh_accurate(x: jax.Array) -> jax.Array:
 # --------------------------------------------------------------------------- #
 
 
+# lean: sigmoid' = y (1 - y) from the output (jax.nn's rule; 0 above x = 16.6).
+_sigmoid_lean = derivative(lambda y: y * (1.0 - y), uses="y")(_sigmoid.fun)
+
+
 @activation(
     "sigmoid",
     family="sigmoidal",
     formula="1 / (1 + exp(-x))",
+    static=("lean",),
+    domains={"lean": flag},
 )
-def sigmoid(x: jax.Array) -> jax.Array:
+def sigmoid(x: jax.Array, *, lean: bool = False) -> jax.Array:
     r"""Logistic sigmoid.
 
     .. math::
@@ -131,6 +137,13 @@ def sigmoid(x: jax.Array) -> jax.Array:
 
     Args:
       x: input array.
+      lean: if True, the derivative is computed from the output alone
+        (:math:`y(1 - y)`, as ``jax.nn`` does), so reverse mode keeps only the
+        output, which the next layer keeps anyway: no extra memory in
+        training. It then loses accuracy where the output saturates
+        (relative error :math:`\approx 2^{-24}/(1 - y)`, and 0 above
+        :math:`x = 16.6`). The default keeps the input and is exact there.
+        Static.
 
     Returns:
       An array of the same shape and dtype as ``x``.
@@ -144,9 +157,10 @@ def sigmoid(x: jax.Array) -> jax.Array:
     Note:
       Values equal those of ``jax.nn.sigmoid``, Keras and PyTorch; the gradient
       differs only where theirs has rounded to 0. Reverse mode saves the input
-      ``x`` (the tails need it), where jax.nn saves the output.
+      ``x`` (the tails need it), where jax.nn saves the output (``lean=True``
+      does the same).
     """
-    return _sigmoid(x)
+    return _sigmoid_lean(x) if lean else _sigmoid(x)
 
 
 @derivative(lambda y: _one_minus_exp_neg(-y), uses="y")
@@ -192,12 +206,18 @@ def log_sigmoid(x: jax.Array) -> jax.Array:
 # --------------------------------------------------------------------------- #
 
 
+# lean: tanh' = 1 - y^2 from the output (jax.nn's rule; 0 for |x| > 9).
+_tanh_lean = derivative(lambda y: 1.0 - y * y, uses="y")(_tanh.fun)
+
+
 @activation(
     "tanh",
     family="sigmoidal",
     formula="(exp(x) - exp(-x)) / (exp(x) + exp(-x))",
+    static=("lean",),
+    domains={"lean": flag},
 )
-def tanh(x: jax.Array) -> jax.Array:
+def tanh(x: jax.Array, *, lean: bool = False) -> jax.Array:
     r"""Hyperbolic tangent.
 
     .. math::
@@ -210,6 +230,13 @@ def tanh(x: jax.Array) -> jax.Array:
 
     Args:
       x: input array.
+      lean: if True, the derivative is computed from the output alone
+        (:math:`1 - y^2`, as ``jax.nn`` does), so reverse mode keeps only the
+        output, which the next layer keeps anyway: no extra memory in
+        training, and no exponential in the backward pass. It then loses
+        accuracy where the output saturates (relative error
+        :math:`\approx 2^{-24}/(1 - |y|)`, and 0 for :math:`|x| > 9`). The
+        default keeps the input and is exact there. Static.
 
     Returns:
       An array of the same shape and dtype as ``x``.
@@ -222,9 +249,10 @@ def tanh(x: jax.Array) -> jax.Array:
 
     Note:
       Reverse mode saves the input ``x`` (the tails need it); ``jax.nn`` saves
-      the output and loses the gradient for :math:`|x| > 9`.
+      the output and loses the gradient for :math:`|x| > 9` (as ``lean=True``
+      does).
     """
-    return _tanh(x)
+    return _tanh_lean(x) if lean else _tanh(x)
 
 
 # tanh_shrink'' = 2 tanh sech^2, with 2 sech^2 kept normal as far as the true value is.
