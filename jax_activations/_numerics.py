@@ -11,7 +11,9 @@ while forward mode (``jvp``, ``jacfwd``, ``hessian``) keeps working.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import jax
@@ -107,10 +109,15 @@ def derivative(
     if not callable(uses) and uses not in ("x", "y"):
         raise ValueError(f"uses: expected 'x', 'y' or a callable, got {uses!r}")
 
-    def wrap(formula: Callable[..., jax.Array]) -> Callable[..., jax.Array]:
+    def build(formula: Callable[..., jax.Array], half: Any) -> Callable[..., jax.Array]:
+        # half: the half-precision dtype the caller rounds the output to (uses="y" only), else None.  The saved
+        # output is then rounded to it (the very array the activation returns, so XLA keeps one buffer for
+        # both) and widened again inside the checkpointed tangent: half the bytes of a float32 residual.
         f = jax.custom_jvp(formula)
 
         def linear(saved, params, tx):
+            if half is not None:
+                saved = saved.astype(tx.dtype)
             return rule(saved, *params) * tx
 
         lin = jax.checkpoint(linear)
@@ -123,6 +130,8 @@ def derivative(
                 ty = jnp.zeros_like(y)
             else:
                 saved = x if uses == "x" else y if uses == "y" else uses(x, *params)
+                if half is not None:
+                    saved = saved.astype(half)
                 ty = lin(saved, tuple(params), tx).astype(y.dtype)
             tp = param_tangent(formula, x, params, tparams)
             if tp is not None:
@@ -133,7 +142,37 @@ def derivative(
         f.__doc__ = formula.__doc__
         return f
 
+    def wrap(formula: Callable[..., jax.Array]) -> Callable[..., jax.Array]:
+        plain = build(formula, None)
+        if uses != "y":
+            return plain
+        by_half = {h: build(formula, h) for h in _HALF}
+
+        def call(x: jax.Array, *params: Any) -> jax.Array:
+            half = _OUTPUT_HALF.get()
+            return plain(x, *params) if half is None else by_half[half](x, *params)
+
+        call.fun = formula  # type: ignore[attr-defined]
+        call.__doc__ = formula.__doc__
+        return call
+
     return wrap
+
+
+# The half-precision dtype the activation being traced returns (set by the registry around its formula): an
+# output-based rule then saves its output rounded to that dtype, i.e. the returned array itself.
+_OUTPUT_HALF: contextvars.ContextVar[Any] = contextvars.ContextVar("jax_activations_output_half", default=None)
+
+
+@contextlib.contextmanager
+def output_dtype_context(dtype: Any) -> Iterator[None]:
+    """While tracing an activation that returns ``dtype``: tells output-based rules to save half-precision."""
+    d = jnp.dtype(dtype)
+    token = _OUTPUT_HALF.set(d if d in _HALF else None)
+    try:
+        yield
+    finally:
+        _OUTPUT_HALF.reset(token)
 
 
 def as_compute(value: Any, dtype: jnp.dtype) -> jax.Array:

@@ -294,8 +294,7 @@ def activation(
             if p not in pnames:
                 raise TypeError(f"{name}: domain given for unknown parameter {p!r}")
 
-        @functools.partial(jax.jit, static_argnames=static)
-        def compiled(x: Any, **hyper: Any) -> jax.Array:
+        def direct(x: Any, **hyper: Any) -> jax.Array:
             x = jnp.asarray(x)
             out = _numerics.output_dtype(x.dtype)
             comp = _numerics.compute_dtype(out)
@@ -306,13 +305,26 @@ def activation(
                     cast[k] = v
                 else:
                     cast[k] = _numerics.as_compute(v, comp)
-            return body(xc, **cast).astype(out)
+            with _numerics.output_dtype_context(out):  # output-based rules save the returned array
+                return body(xc, **cast).astype(out)
+
+        compiled = jax.jit(direct, static_argnames=static)
+        checked: dict[tuple[Any, ...], dict[str, Any]] = {}  # validated plain-scalar configurations
 
         def public(x: Any, *args: Any, **kwargs: Any) -> jax.Array:
             if isinstance(x, _NOT_ARRAYS):
                 raise TypeError(f"{name}: x={x!r} is not an array; expected a real array or number")
+            # Inside an enclosing jit trace a nested jit only adds a second trace and a linearization pass of
+            # the same ops (XLA inlines it anyway): trace the formula in place there. Eager calls, eager
+            # grad/vmap/hessian included, run the one compiled computation.
+            call = direct if isinstance(x, _Tracer) and _under_jit() else compiled
             if not args and not kwargs:
-                return compiled(x)
+                return call(x)
+            key = _plain_key(x, args, kwargs)
+            if key is not None:
+                hit = checked.get(key)
+                if hit is not None:  # the same plain values for the same dtype passed every check before
+                    return call(x, **hit)
             if len(args) > len(positional):
                 raise TypeError(
                     f"{name}: takes at most {len(positional)} positional hyperparameters after x "
@@ -335,7 +347,11 @@ def activation(
                         for k, v in full.items()
                     }
                 )
-            return compiled(x, **hyper)
+            if key is not None:
+                if len(checked) >= _CHECKED_MAX:  # a sweep over Python floats must not grow it without bound
+                    checked.clear()
+                checked[key] = hyper
+            return call(x, **hyper)
 
         functools.update_wrapper(public, body)
         public.__signature__ = sig  # type: ignore[attr-defined]
@@ -366,6 +382,40 @@ def activation(
 
 
 _NOT_ARRAYS = (str, bytes, dict, set, type(None))
+_PLAIN = frozenset({bool, int, float, str, type(None)})
+_CHECKED_MAX = 256
+_Tracer = jax.core.Tracer
+
+try:  # True while an enclosing jit (or scan, export, ...) is tracing, whatever transformations sit in between
+    from jax.extend.core import unsafe_am_i_under_a_jit_DO_NOT_USE as _under_jit
+except ImportError:  # pragma: no cover - a JAX without it keeps the nested jit everywhere
+
+    def _under_jit() -> bool:
+        return False
+
+
+def _plain_key(x: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """A cache key for hyperparameters that are all plain Python scalars (``None`` when any is not).
+
+    Their checks depend only on the values, their types (``1``, ``1.0`` and ``True`` differ) and the
+    compute dtype of ``x`` (the rounding check), never on ``x``'s shape or values.  Float zeros are left
+    out: ``-0.0 == 0.0`` would let one sign stand for the other.
+    """
+    dtype = getattr(x, "dtype", None)
+    if not isinstance(dtype, np.dtype):
+        return None
+    key = [dtype]
+    for v in args:
+        t = type(v)
+        if t not in _PLAIN or (t is float and v == 0.0):
+            return None
+        key += (t, v)
+    for k, v in kwargs.items():
+        t = type(v)
+        if t not in _PLAIN or (t is float and v == 0.0):
+            return None
+        key += (k, t, v)
+    return tuple(key)
 
 
 def _compute_dtype_and_shape(x: Any) -> tuple[Any, tuple[int, ...] | None]:

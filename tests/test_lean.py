@@ -120,3 +120,35 @@ def test_bad_lean_values_name_the_argument():
     with pytest.raises(ValueError, match=r"elu: alpha=-1.0 with lean=True is not allowed; expected alpha >= 0"):
         ja.elu(jnp.ones(3), alpha=-1.0, lean=True)
     assert np.isfinite(np.asarray(ja.elu(jnp.ones(3), alpha=-1.0))).all()  # the default rule has no such limit
+
+
+OUTPUT_BASED = {  # name -> config: the activations whose backward pass reads the output
+    "softplus": {},
+    "log_sigmoid": {},
+    "exponential": {},
+    **{n: {"lean": True, **p} for n, p in LEAN.items()},
+}
+
+
+@pytest.mark.parametrize("name", sorted(OUTPUT_BASED))
+@pytest.mark.parametrize("dtype", [jnp.bfloat16, jnp.float16])
+def test_half_precision_saves_the_half_precision_output(name, dtype):
+    # An output-based rule saves the output the activation returns (half the bytes of its float32 opmath
+    # value).  softplus, log_sigmoid and exponential stay within 2 ULP from it; the lean rules, which lose
+    # relative accuracy where the output saturates, are as accurate as the rounded output allows.
+    cfg = OUTPUT_BASED[name]
+    f = functools.partial(getattr(ja, name), **cfg)
+    x = jnp.linspace(-6.0, 6.0, 1024).astype(dtype)
+    _, pull = jax.vjp(f, x)
+    saved = [leaf for leaf in jax.tree_util.tree_leaves(pull) if getattr(leaf, "size", 0) == x.size]
+    assert saved and all(leaf.dtype == dtype for leaf in saved), [(leaf.dtype, leaf.shape) for leaf in saved]
+    (g,) = pull(jnp.ones_like(x))
+    xd = np.asarray(x, np.float64)
+    ref = ROWS[name].df(xd, **{k: v for k, v in cfg.items() if k != "lean"})
+    err = np.abs(np.asarray(g, np.float64) - ref)
+    if cfg.get("lean"):  # from the rounded output: absolute accuracy, at the output's own resolution
+        one = float(np.spacing(np.array(1.0, dtype)))
+        assert np.all(err <= 2 * one * max(cfg.get("alpha", 1.0), 1.0) * (1.0 + np.abs(ref)))
+    else:  # exact rules from the output: within 2 ULP of the half-precision derivative
+        ulp = np.spacing(np.abs(ref).astype(dtype)).astype(np.float64)
+        assert np.all(err <= 2 * ulp + 1e-30)
