@@ -209,3 +209,25 @@ def test_eager_call_is_one_compiled_computation():
     ja.elu(x, alpha=jnp.float32(0.9))  # a strongly typed scalar is one more signature ...
     ja.elu(x, alpha=jnp.float32(0.1))  # ... and its values share it
     assert f._cache_size() == after_first + 1
+
+
+def test_checked_hyperparameters_are_cached_per_value_and_still_refused_each_time():
+    # Plain Python scalars that passed the checks once skip them on the next eager call: a different value
+    # must still be checked and computed with, and a refused value must be refused every time.
+    x = jnp.array([-2.0, 0.5, 3.0])
+    for alpha in (0.5, 2.0, 0.5, 2, 2.0):
+        want = np.where(np.asarray(x) > 0, np.asarray(x), alpha * np.expm1(np.asarray(x, np.float64)))
+        np.testing.assert_allclose(np.asarray(ja.elu(x, alpha)), want, rtol=1e-6)
+        np.testing.assert_allclose(
+            np.asarray(ja.celu(x, alpha=alpha)),
+            np.where(np.asarray(x) > 0, np.asarray(x), alpha * np.expm1(np.asarray(x, np.float64) / alpha)),
+            rtol=1e-6,
+        )
+    for _ in range(3):
+        with pytest.raises(ValueError, match=r"celu: alpha=-1\.0 is not allowed"):
+            ja.celu(x, alpha=-1.0)
+        with pytest.raises(ValueError, match="celu: alpha=nan is not allowed"):
+            ja.celu(x, alpha=float("nan"))
+    assert np.isfinite(np.asarray(ja.celu(x, alpha=1e-30))).all()  # fine in float32 ...
+    with pytest.raises(ValueError, match="when rounded to float32"):
+        ja.celu(x, alpha=1e-60)  # ... this one rounds to 0 in float32, the compute dtype
