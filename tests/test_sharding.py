@@ -25,14 +25,9 @@ pytestmark = pytest.mark.slow
 
 SCRIPT = Path(__file__).with_name("_multidevice_check.py")
 
-# Known library limitations, each with a minimal repro (see the test ids):
-KNOWN = {
-    # jnp.sort refuses an operand sharded along the sorted dimension under an
-    # Explicit mesh (a ShardingTypeError); sparsemax/entmax15 sort along `axis`
-    # without resharding first.  Auto meshes (the default for Flax) are fine.
-    "axis-sharded-explicit[sparsemax]": "sparsemax sorts a dimension sharded on an Explicit mesh (ShardingTypeError)",
-    "axis-sharded-explicit[entmax15]": "entmax15 sorts a dimension sharded on an Explicit mesh (ShardingTypeError)",
-}
+# Known library limitations, each with a minimal repro (see the test ids): none at present.  (sparsemax and
+# entmax15 used to sort along `axis`, which an Explicit mesh refuses when that axis is sharded.)
+KNOWN: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ Conventions shared by the family:
 * A NaN or a ``+inf`` among the (unmasked) logits of a softmax-family row
   makes that whole row NaN, as in jax.nn, Keras and PyTorch (telling the
   ``+inf`` limit apart would cost a second pass over every row).  sparsemax and
-  entmax15 share the mass among ``+inf`` logits (their sort pass sees them).
+  entmax15 share the mass among ``+inf`` logits.
 """
 
 from __future__ import annotations
@@ -114,35 +114,6 @@ def _mask(fname: str, where: Any, shape: tuple[int, ...]) -> jax.Array | None:
 # --------------------------------------------------------------------------- #
 # Shared pieces
 # --------------------------------------------------------------------------- #
-
-
-def _shift(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """``x - max(x)`` over ``axes`` (masked entries -> -inf) as ``d + e``, and the row max (sparse normalizers).
-
-    The softmax family does not use it: the compensation measured 30-40% slower there (it splits XLA's fused
-    ``max -> subtract -> exp`` pass), see :func:`_fast_rows`.
-
-    The shift makes ``exp`` overflow-free.  ``d`` is the float32 difference and
-    ``e`` its rounding error (TwoSum), so ``d + e == x - max`` exactly: for a
-    gap of ~66 the rounding of ``d`` alone (up to 4e-6) would move ``exp(d)`` by
-    ~64 ULP.  ``e`` is 0 wherever ``d`` is not finite.  An all ``-inf`` (or
-    fully masked) row is shifted by 0 instead of ``-inf`` (which would give
-    ``-inf - -inf = NaN``); a row holding ``+inf`` maps its ``+inf`` entries to
-    0 and the rest to ``-inf`` (the limit: the mass is shared by the ``+inf``
-    entries).
-    """
-    if mask is not None:
-        x = jnp.where(mask, x, -jnp.inf)
-    m = jnp.max(x, axis=axes, keepdims=True)
-    neg_m = -jnp.where(jnp.isfinite(m), m, 0.0)
-    s = x + neg_m
-    # TwoSum (Knuth): e is the exact rounding error of s = x + neg_m, needing no ordering of |x|, |m|.
-    # XLA does not reassociate floating-point adds by default, so this survives compilation.
-    bb = s - x
-    e = (x - (s - bb)) + (neg_m - bb)
-    e = jnp.where(jnp.isfinite(e), e, 0.0)
-    d = jnp.where(m == jnp.inf, jnp.where(x == jnp.inf, 0.0, -jnp.inf), s)
-    return d, jnp.where(m == jnp.inf, 0.0, e), m
 
 
 def _nan_rows(y: jax.Array, m: jax.Array) -> jax.Array:
@@ -269,19 +240,6 @@ def _log_softmax_unmasked_jvp(axes, primals, tangents):
     (x,), (t,) = primals, tangents
     m, u, s = _fast_rows(x, axes)
     return (x - m) - jnp.log(s), t - jnp.sum(u * t, axis=axes, keepdims=True) / s
-
-
-def _centered(w: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
-    """``t - <w, t>`` for weights ``w`` summing to 1, with one step of refinement (sparsemax / entmax15).
-
-    When one weight is ~1, ``<w, t>`` rounds to that entry's ``t`` and the
-    difference cancels to 0 (true value ~ the small weights times t). The error
-    of the first pass is a constant shift along the axes, and ``<w, r>`` (which
-    is 0 in exact arithmetic) measures it: subtracting it restores the small
-    entries. Linear in ``t``, so it transposes.
-    """
-    r = t - jnp.sum(w * t, axis=axes, keepdims=True)
-    return r - jnp.sum(w * r, axis=axes, keepdims=True)
 
 
 def _custom(value, tangent):
@@ -510,7 +468,7 @@ def softmin(x: jax.Array, axis: Axis = -1, where: ArrayLike | None = None) -> ja
 
 
 # --------------------------------------------------------------------------- #
-# sparsemax / entmax15: sort-based exact thresholds along one (flattened) axis
+# sparsemax / entmax15: exact thresholds by a sort-free iteration (Newton from below, certified on the support)
 # --------------------------------------------------------------------------- #
 
 
@@ -519,100 +477,152 @@ def _no_entries(x: jax.Array, axes: tuple[int, ...]) -> bool:
     return any(x.shape[a] == 0 for a in axes)
 
 
-def _to_last(x: jax.Array, axes: tuple[int, ...]) -> tuple[jax.Array, Callable[[jax.Array], jax.Array]]:
-    """Move ``axes`` to the end and flatten them; return the inverse too."""
-    rest = [a for a in range(x.ndim) if a not in axes]
-    perm = (*rest, *axes)
-    moved = jnp.transpose(x, perm)
-    shape = moved.shape
-    flat = moved.reshape((*shape[: len(rest)], -1))
-    inv = [0] * x.ndim
-    for i, p in enumerate(perm):
-        inv[p] = i
-
-    def back(y: jax.Array) -> jax.Array:
-        return jnp.transpose(y.reshape(shape), inv)
-
-    return flat, back
+def _add_pairs(a: tuple[jax.Array, ...], b: tuple[jax.Array, ...]) -> tuple[jax.Array, ...]:
+    return tuple(u + v for u, v in zip(a, b, strict=True))
 
 
-def _sparse_input(x: jax.Array, axes: tuple[int, ...], scale: float) -> tuple[jax.Array, jax.Array]:
-    """``scale * (x - max)`` clipped at -2, in the layout (..., n), and the row max.
+def _row_sums(axes: tuple[int, ...], *vs: jax.Array) -> tuple[jax.Array, ...]:
+    # Several row sums in ONE variadic reduction: XLA CPU fuses the elementwise producers into a single pass
+    # (separate jnp.sum calls became separate passes with materialized broadcasts of the per-row threshold).
+    zero = jnp.zeros((), vs[0].dtype)
+    sums = jax.lax.reduce(vs, (zero,) * len(vs), _add_pairs, axes)
+    return tuple(jnp.expand_dims(s, axes) for s in sums)
 
-    After the shift the threshold tau lies in [-1, 0] (the top entry gets at most
-    mass 1), so clipping at -2 never changes the support and keeps cumulative
-    sums free of overflow (+-1e30 logits) and of -inf.
+
+def _sparse_input(x: jax.Array, axes: tuple[int, ...], scale: float) -> jax.Array:
+    """``scale * (x - max)`` over ``axes``, all entries <= 0, by arithmetic only (no select).
+
+    The max is clamped into the finite range through the reduction's initial value and a min: an all ``-inf``
+    row gives ``-inf`` everywhere (no mass: zeros), a row holding ``+inf`` maps its ``+inf`` entries to
+    ``min(inf, 0) = 0`` and the rest to ``<= -3e38`` (the ``+inf`` entries share the mass), and a NaN logit makes
+    its row NaN (the max propagates it).  After the shift the threshold lies in [-1, 0) (the top entry gets at
+    most mass 1, so only entries above -1 can be in the support).
     """
-    d, _, m = _shift(x, axes, None)
-    return jnp.maximum(scale * d, -2.0), m
+    big = jnp.finfo(x.dtype).max
+    m = jnp.expand_dims(jax.lax.reduce(x, jnp.asarray(-big, x.dtype), jax.lax.max, axes), axes)
+    return scale * jnp.minimum(x - jnp.minimum(m, big), 0.0)
+
+
+def _row_start(z: jax.Array, axes: tuple[int, ...]) -> jax.Array:
+    # -1 per row, made from z (its row max times 0) so that under shard_map the loop carry has z's varying
+    # manual axes; the max is 0 (or -inf, hence the clip; NaN only in a NaN row).  A reduction, not a slice:
+    # slicing a dimension sharded on an Explicit mesh is refused.
+    return 0.0 * jnp.maximum(jnp.max(z, axis=axes, keepdims=True), -1.0) - 1.0
+
+
+def _sparsemax_tau(z: jax.Array, axes: tuple[int, ...]) -> jax.Array:
+    """The exact threshold by Newton's method on ``f(tau) = sum [z - tau]_+ - 1`` (Michelot's algorithm).
+
+    ``f`` is convex, piecewise linear and decreasing; from ``tau = -1 <= tau*`` each step
+    ``tau + f(tau) / |{z > tau}|`` = ``(sum_S z - 1) / |S|`` over the current support ``S`` stays at or below
+    ``tau*`` and drops every entry of ``S`` that the exact support lacks, so the support shrinks to the exact one
+    in finitely many steps (2-9 on random rows of 1024) and the last step is the sort-based closed form on it.
+    The loop ends when no row's support count changed (``tau`` is kept monotone, so rounding cannot cycle).
+    """
+
+    def body(c: tuple[jax.Array, jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array, jax.Array]:
+        tau, k_prev, _ = c
+        s = (z > tau).astype(z.dtype)
+        # sum_S z, not sum [z - tau]_+: on a flat row those terms are ~1/n and their sum ~1 rounds at ulp(1), tens
+        # of ULP of the row's scale; the clip keeps 0 * -inf out of the entries outside S.
+        k, sz = _row_sums(axes, s, s * jnp.maximum(z, -2.0))
+        new = jnp.maximum(tau, (sz - 1.0) / jnp.maximum(k, 1.0))  # k = 0 only for empty rows
+        return new, k, jnp.any(k != k_prev)
+
+    start = _row_start(z, axes)
+    tau, _, _ = jax.lax.while_loop(lambda c: c[2], body, (start, start, jnp.all(start < 0)))
+    return tau
 
 
 def _sparsemax_value(x: jax.Array, axes: tuple[int, ...]) -> jax.Array:
-    z, m = _sparse_input(x, axes, 1.0)
-    flat, back = _to_last(z, axes)
-    n = flat.shape[-1]
-    zs = -jnp.sort(-flat, axis=-1)  # descending
-    k = jnp.arange(1, n + 1, dtype=flat.dtype)
-    cs = jnp.cumsum(zs, axis=-1)
-    # Support {1..k*}: 1 + k z_(k) > sum_{j<=k} z_(j); k* >= 1 since z_(1) = 0.
-    kstar = jnp.sum(1.0 + k * zs > cs, axis=-1, keepdims=True)
-    kstar = jnp.maximum(kstar, 1)
-    tau = (jnp.take_along_axis(cs, kstar - 1, axis=-1) - 1.0) / kstar.astype(flat.dtype)
-    y = back(jnp.maximum(flat - tau, 0.0))
-    y = jnp.where(m == -jnp.inf, 0.0, y)  # all -inf row: no mass anywhere, as softmax
-    return _nan_rows(y, m)
+    z = _sparse_input(x, axes, 1.0)
+    return jnp.maximum(z - _sparsemax_tau(z, axes), 0.0)
 
 
 def _sparsemax_tangent(y: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
-    # J = diag(s) - s s^T / |S| with s the support indicator (y > 0).
-    s = (y > 0).astype(y.dtype)
-    size = jnp.sum(s, axis=axes, keepdims=True)
-    return s * _centered(_safe_div(s, size), t, axes)
+    # J = diag(s) - s s^T / |S| with s the support indicator; sign(y) is it (y >= 0) as arithmetic, so the
+    # backward pass keeps nothing activation-sized but y (the compare-and-convert form cost 1-2 more buffers).
+    s = jnp.sign(y)
+    k = jnp.sum(s, axis=axes, keepdims=True)
+    st = jnp.sum(s * t, axis=axes, keepdims=True)
+    return s * (t - st / jnp.maximum(k, 1.0))  # k = 0: an empty row, where s = 0 too
+
+
+def _entmax15_tau(z: jax.Array, axes: tuple[int, ...]) -> jax.Array:
+    """The exact threshold of ``g(tau) = sum [z - tau]_+^2 = 1``, certified on its support.
+
+    Newton on the convex decreasing ``g`` from ``tau = -1 <= tau*`` climbs monotonically to ``tau*`` (it never
+    overshoots), so its support ``S = {z > tau}`` always holds the exact one.  Each pass also solves the quadratic
+    ``sum_S (z - q)^2 = 1`` exactly (the sort-based ``tau_k`` for that support) and the next pass checks it: if
+    ``S`` held an entry outside the exact support, ``q`` lands above that entry (the entry's term only adds
+    mass), so ``q`` is certified exact when no entry of ``S`` lies below it.  Rows freeze once certified; a cap of
+    64 passes bounds pathological rows (ties within rounding of ``tau*``), whose last ``q`` is then used.
+    """
+
+    def body(c):
+        tau, q, k_prev, res, done, i = c
+        u = jnp.maximum(z - tau, 0.0)
+        k, a, b, kq = _row_sums(axes, (z > tau).astype(z.dtype), u, u * u, (z >= q).astype(z.dtype))
+        # certified: no entry of the previous support lies below its quadratic root (a NaN row stops at once)
+        ok = done | (kq >= k_prev) | jnp.isnan(tau)
+        res = jnp.where(done, res, q)
+        g = b - 1.0
+        a = jnp.maximum(a, jnp.finfo(z.dtype).tiny)  # a = 0 only for empty rows
+        # root of k d^2 - 2 a d + g = 0 nearest 0, in the cancellation-free form
+        q_new = tau + g / (a + jnp.sqrt(jnp.maximum(a * a - k * g, 0.0)))
+        tau_new = jnp.maximum(tau, tau + g / (2.0 * a))
+        return tau_new, q_new, k, res, ok, i + 1
+
+    start = _row_start(z, axes)
+    never = start + jnp.inf
+    state = (start, never, never, start, start > 0, jnp.sum(start > 0, dtype=jnp.int32))
+    out = jax.lax.while_loop(lambda c: ~jnp.all(c[4]) & (c[5] < 64), body, state)
+    return jnp.where(out[4], out[3], out[1])
 
 
 def _entmax15_value(x: jax.Array, axes: tuple[int, ...]) -> jax.Array:
-    z, m = _sparse_input(x, axes, 0.5)  # entmax15(x) = [x/2 - tau]_+^2
-    flat, back = _to_last(z, axes)
-    n = flat.shape[-1]
-    zs = -jnp.sort(-flat, axis=-1)
-    k = jnp.arange(1, n + 1, dtype=flat.dtype)
-    mean = jnp.cumsum(zs, axis=-1) / k
-    meansq = jnp.cumsum(zs * zs, axis=-1) / k
-    # tau_k solves sum_{j<=k} (z_(j) - tau)^2 = 1; entries lie in [-2, 0], so meansq - mean^2 is benign.
-    ss = k * (meansq - mean * mean)
-    delta = jnp.maximum((1.0 - ss) / k, 0.0)
-    taus = mean - jnp.sqrt(delta)
-    kstar = jnp.maximum(jnp.sum(taus <= zs, axis=-1, keepdims=True), 1)
-    tau = jnp.take_along_axis(taus, kstar - 1, axis=-1)
-    # One Newton step on sum [z - tau]_+^2 = 1: the sort-based tau_k carries the cancellation of
-    # meansq - mean^2 (several ULP of 1), and on a flat row (y ~ 1/n, z - tau ~ 1/sqrt(n)) even the rounding of
-    # tau to float32 would cost ~5 ULP of the row's scale.  So tau is kept as tau_hi + tau_lo (Fast2Sum:
-    # |correction| << |tau0|) and subtracted in two steps.  An entry exactly at the threshold (a tie, common in
-    # bfloat16: [0, -1, -1] has tau = -1) gives exactly 0, and the support is y > 0 by construction.
-    u = jnp.maximum(flat - tau, 0.0)
-    hi, lo = _sum2(u * u, (flat.ndim - 1,))
-    corr = ((hi - 1.0) + lo) / (2.0 * jnp.sum(u, axis=-1, keepdims=True))  # hi - 1 is exact (hi ~ 1)
-    tau_hi = tau + corr
+    z = _sparse_input(x, axes, 0.5)  # entmax15(x) = [x/2 - tau]_+^2
+    tau = _entmax15_tau(z, axes)
+    # One Newton step on sum [z - tau]_+^2 = 1 with a compensated sum: tau from the quadratic carries the
+    # cancellation of its coefficients (several ULP of 1), and on a flat row (y ~ 1/n, z - tau ~ 1/sqrt(n)) even
+    # the rounding of tau to float32 would cost ~5 ULP of the row's scale.  So tau is kept as tau_hi + tau_lo
+    # (Fast2Sum: |correction| << |tau|) and subtracted in two steps.  An entry exactly at the threshold (a tie,
+    # common in bfloat16: [0, -1, -1] has tau = -1) gives exactly 0, and the support is y > 0 by construction.
+    u = jnp.maximum(z - tau, 0.0)
+    hi, lo = _sum2(u * u, axes)
+    corr = ((hi - 1.0) + lo) / jnp.maximum(2.0 * jnp.sum(u, axis=axes, keepdims=True), jnp.finfo(z.dtype).tiny)
+    tau_hi = tau + corr  # hi - 1 is exact (hi ~ 1)
     tau_lo = (tau - tau_hi) + corr
     # u = z - tau as s + u_lo (TwoSum), squared as s^2 + 2 s u_lo: a rounded u would double its error in u^2.
-    s = flat - tau_hi
-    bb = s - flat
-    u_lo = ((flat - (s - bb)) + (-tau_hi - bb)) - tau_lo
-    y = back(jnp.where(flat > tau_hi, jnp.maximum(s * s + 2.0 * s * u_lo, 0.0), 0.0))
-    y = jnp.where(m == -jnp.inf, 0.0, y)
-    return _nan_rows(y, m)
+    s = z - tau_hi
+    bb = s - z
+    u_lo = ((z - (s - bb)) + (-tau_hi - bb)) - tau_lo
+    # + 0 * tau_hi: a NaN row (NaN threshold) stays NaN through the select, by arithmetic on the row vector
+    return jnp.where(z > tau_hi, jnp.maximum(s * s + 2.0 * s * u_lo, 0.0), 0.0) + 0.0 * tau_hi
 
 
+@jax.custom_jvp
 def _sqrt0(y: jax.Array) -> jax.Array:
-    # sqrt with a zero (not inf) derivative at 0, so second derivatives stay finite off the support.
+    return jnp.sqrt(y)
+
+
+@_sqrt0.defjvp
+def _sqrt0_jvp(primals, tangents):
+    # sqrt with a zero (not inf) derivative at 0, so second derivatives stay finite off the support; the select
+    # lives only in this rule, so the first-order backward pass keeps its single fused pass.
+    (y,), (dy,) = primals, tangents
+    g = jnp.sqrt(y)
     pos = y > 0
-    return jnp.where(pos, jnp.sqrt(jnp.where(pos, y, 1.0)), 0.0)
+    return g, jnp.where(pos, 0.5 / jnp.where(pos, g, 1.0), 0.0) * dy
 
 
 def _entmax15_tangent(y: jax.Array, t: jax.Array, axes: tuple[int, ...]) -> jax.Array:
-    # J = diag(g) - g g^T / sum(g) with g = sqrt(y) (Peters et al. 2019, alpha = 1.5).
+    # J = diag(g) - g g^T / sum(g) with g = sqrt(y) (Peters et al. 2019, alpha = 1.5).  The empty-row guard is a
+    # max, not a select: a select on the row sum splits the fused pass and costs an activation-sized buffer.
     g = _sqrt0(y)
-    return g * _centered(_safe_div(g, jnp.sum(g, axis=axes, keepdims=True)), t, axes)
+    sg = jnp.sum(g, axis=axes, keepdims=True)
+    gt = jnp.sum(g * t, axis=axes, keepdims=True)
+    return g * (t - gt / jnp.maximum(sg, jnp.finfo(y.dtype).tiny))
 
 
 def _custom_plain(value, tangent):
@@ -647,9 +657,12 @@ def sparsemax(x: jax.Array, axis: Axis = -1) -> jax.Array:
       \mathrm{sparsemax}(x)_i = \max(x_i - \tau, 0), \qquad
       \tau \text{ such that } \textstyle\sum_i \max(x_i - \tau, 0) = 1.
 
-    The threshold is exact, from the sorted entries :math:`z_{(1)} \ge z_{(2)}
-    \ge \dots`: :math:`k^* = \max\{k : 1 + k z_{(k)} > \sum_{j \le k} z_{(j)}\}`
-    and :math:`\tau = (\sum_{j \le k^*} z_{(j)} - 1)/k^*`. The Jacobian is
+    The threshold is exact, without a sort: Newton's method on
+    :math:`\sum_i \max(z_i - \tau, 0) = 1` from below (Michelot's algorithm),
+    :math:`\tau \leftarrow (\sum_{i \in S} z_i - 1)/|S|` over the current
+    support :math:`S = \{i : z_i > \tau\}`, which only shrinks and stops at
+    the exact support (2-9 passes on random rows of 1024). With the batch
+    sharded across devices, the stop test reduces one scalar per pass. The Jacobian is
     :math:`\mathrm{diag}(s) - s s^\top / |S|` with :math:`s` the indicator of
     the support :math:`S = \{i : y_i > 0\}` (an entry exactly at the edge of the
     support counts as outside); the backward pass saves only the output.
@@ -701,10 +714,12 @@ def entmax15(x: jax.Array, axis: Axis = -1) -> jax.Array:
       \mathrm{entmax}_{1.5}(x)_i = \left[\tfrac{x_i}{2} - \tau\right]_+^2,
       \qquad \tau \text{ such that } \textstyle\sum_i \left[\tfrac{x_i}{2} - \tau\right]_+^2 = 1.
 
-    The threshold is exact (sort-based): for each support size :math:`k` the
-    quadratic :math:`\sum_{j \le k} (z_{(j)} - \tau)^2 = 1` over the :math:`k`
-    largest half-logits gives :math:`\tau_k`, and the support is the largest
-    :math:`k` with :math:`\tau_k \le z_{(k)}`. The Jacobian is
+    The threshold is exact, without a sort: Newton's method on
+    :math:`\sum_i [z_i - \tau]_+^2 = 1` (half-logits :math:`z`) climbs from
+    below; each pass also solves the quadratic over its current support
+    exactly, and the next pass certifies it (no support entry below the
+    root). With the batch sharded across devices, the stop test reduces one
+    scalar per pass. The Jacobian is
     :math:`\mathrm{diag}(g) - g g^\top / \sum_i g_i` with :math:`g = \sqrt{y}`;
     the backward pass saves only the output.
 
