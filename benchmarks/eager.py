@@ -47,13 +47,26 @@ def eager_latency(
     }
     if case.baseline is not None:
         base = case.baseline
+        base_jit = jax.jit(base)
         calls["baseline"] = lambda: base(x).block_until_ready()
+        # the same computation as one jitted XLA call: XLA's own floor for it (kernels, threads), without Python
+        calls["baseline_jit"] = lambda: base_jit(x).block_until_ready()
     for c in calls.values():  # compile and warm up
         c()
         c()
     times = _speed.time_interleaved(calls, repeats=repeats, target_s=target_s)
     out: dict[str, float | None] = {f"{k}_us": statistics.median(v) * 1e6 for k, v in times.items()}
     out.setdefault("baseline_us", None)
+    out.setdefault("baseline_jit_us", None)
+    out["ours/baseline_jit"] = (
+        _speed.paired_ratio(times["ours"], times["baseline_jit"]) if "baseline_jit" in times else None
+    )
+    # XLA's CPU runtime runs a program estimated at < 1000 flops on the calling thread and hands larger ones to
+    # a worker thread (about 1 us idle, up to ~20 us on a busy machine): the x * 2 floor (1024 flops) is handed
+    # off, and so is almost every activation (transcendentals count 0 flops: tanh and exp stay inline).
+    cost = jax.jit(case.ours).lower(x).compile().cost_analysis()
+    cost = cost[0] if isinstance(cost, (list, tuple)) else cost
+    out["ours_inline"] = bool(cost) and float(cost.get("flops", 0.0)) < 1000.0
     out["ours/roofline"] = _speed.paired_ratio(times["ours"], times["roofline"])
     out["baseline/roofline"] = (
         _speed.paired_ratio(times["baseline"], times["roofline"]) if "baseline" in times else None
@@ -124,8 +137,10 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
         "ours eager µs",
         "jax.nn eager µs",
         "jit(x*2) µs",
+        "jit(jax.nn) µs",
         "ours / jit(x*2)",
         "jax.nn / jit(x*2)",
+        "ours / jit(jax.nn)",
         "compile fwd ms ours / jax.nn",
         "compile fwd+bwd ms ours / jax.nn",
         "compile ratio fwd / fwd+bwd",
@@ -141,8 +156,10 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
                     _n(r["ours_us"], "{:.1f}"),
                     _n(r["baseline_us"], "{:.1f}"),
                     _n(r["roofline_us"], "{:.1f}"),
-                    _n(r["ours/roofline"]),
+                    _n(r.get("baseline_jit_us"), "{:.1f}"),
+                    _n(r["ours/roofline"]) + (" (inline)" if r.get("ours_inline") else ""),
                     _n(r["baseline/roofline"]),
+                    _n(r.get("ours/baseline_jit")),
                     f"{_n(r['ours_fwd_ms'], '{:.0f}')} / {_n(r['baseline_fwd_ms'], '{:.0f}')}",
                     f"{_n(r['ours_fwd+bwd_ms'], '{:.0f}')} / {_n(r['baseline_fwd+bwd_ms'], '{:.0f}')}",
                     f"{_n(r['ours/baseline_fwd'])} / {_n(r['ours/baseline_fwd+bwd'])}",
@@ -176,7 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     md = (
         f"Eager call on {N} float32 elements (median of {reps} interleaved rounds) and compile time "
-        f"(median of {creps}, new shape each time), {res['environment']['backend']}.\n\n" + markdown(rows)
+        f'(median of {creps}, new shape each time), {res["environment"]["backend"]}. "jit(jax.nn)" is the same '
+        'computation as one jitted call (XLA\'s own floor for it); "(inline)": XLA runs our program on the calling '
+        "thread (< 1000 flops) while the x * 2 floor is handed to a worker thread, which costs 1-20 us more on a "
+        "busy machine.\n\n" + markdown(rows)
     )
     stem = "eager_quick" if a.quick else "eager"
     a.out.mkdir(parents=True, exist_ok=True)
