@@ -164,6 +164,11 @@ def derivative(
 _OUTPUT_HALF: contextvars.ContextVar[Any] = contextvars.ContextVar("jax_activations_output_half", default=None)
 
 
+def output_half() -> Any:
+    """The float16/bfloat16 dtype the activation being traced returns, or ``None`` (see ``output_dtype_context``)."""
+    return _OUTPUT_HALF.get()
+
+
 @contextlib.contextmanager
 def output_dtype_context(dtype: Any) -> Iterator[None]:
     """While tracing an activation that returns ``dtype``: tells output-based rules to save half-precision."""

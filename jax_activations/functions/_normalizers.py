@@ -32,6 +32,7 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from jax_activations import _numerics
 from jax_activations._registry import activation
 
 __all__ = ["entmax15", "glu", "log_softmax", "softmax", "softmin", "sparsemax"]
@@ -243,31 +244,45 @@ def _log_softmax_unmasked_jvp(axes, primals, tangents):
 
 
 def _custom(value, tangent):
-    # nondiff_argnums must be given to the constructor; build the pair that way.
-    lin = jax.checkpoint(tangent, static_argnums=(2,))
+    # nondiff_argnums must be given to the constructor; build the pair that way.  One pair per output dtype:
+    # for a float16/bfloat16 activation the saved output is the returned half-precision array (widened again
+    # inside the checkpointed tangent), not its float32 opmath value (twice the bytes).
+    def build(half):
+        def tangent_of_saved(y, t, axes):
+            return tangent(y if half is None else y.astype(t.dtype), t, axes)
 
-    def plain_f(x, axes):
-        return value(x, axes, None)
+        lin = jax.checkpoint(tangent_of_saved, static_argnums=(2,))
 
-    def masked_f(x, axes, mask):
-        return value(x, axes, mask)
+        def save(y):
+            return y if half is None else y.astype(half)
 
-    plain = jax.custom_jvp(plain_f, nondiff_argnums=(1,))
-    masked = jax.custom_jvp(masked_f, nondiff_argnums=(1,))
+        def plain_f(x, axes):
+            return value(x, axes, None)
 
-    @plain.defjvp
-    def _plain_jvp(axes, primals, tangents):
-        (x,), (t,) = primals, tangents
-        y = plain(x, axes)
-        return y, lin(y, t, axes)
+        def masked_f(x, axes, mask):
+            return value(x, axes, mask)
 
-    @masked.defjvp
-    def _masked_jvp(axes, primals, tangents):
-        x, mask = primals
-        y = masked(x, axes, mask)
-        return y, lin(y, tangents[0], axes)
+        plain = jax.custom_jvp(plain_f, nondiff_argnums=(1,))
+        masked = jax.custom_jvp(masked_f, nondiff_argnums=(1,))
+
+        @plain.defjvp
+        def _plain_jvp(axes, primals, tangents):
+            (x,), (t,) = primals, tangents
+            y = plain(x, axes)
+            return y, lin(save(y), t, axes)
+
+        @masked.defjvp
+        def _masked_jvp(axes, primals, tangents):
+            x, mask = primals
+            y = masked(x, axes, mask)
+            return y, lin(save(y), tangents[0], axes)
+
+        return plain, masked
+
+    variants = {half: build(half) for half in (None, jnp.dtype(jnp.float16), jnp.dtype(jnp.bfloat16))}
 
     def call(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None) -> jax.Array:
+        plain, masked = variants[_numerics.output_half()]
         return plain(x, axes) if mask is None else masked(x, axes, jnp.broadcast_to(mask, x.shape))
 
     return call
