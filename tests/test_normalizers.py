@@ -565,3 +565,20 @@ def test_sparse_values_within_4_ulp_of_the_row_scale(name):
     spacing = np.spacing(np.max(ref, axis=-1, keepdims=True).astype(np.float32)).astype(np.float64)
     assert np.max(np.abs(got - ref) / spacing) <= 4.0
     assert np.all((got > 0) == (ref > 0))
+
+
+@pytest.mark.parametrize("name", ["softmax", "softmin"])
+@pytest.mark.parametrize("dtype", [jnp.bfloat16, jnp.float16])
+def test_half_precision_saves_the_half_precision_output(name, dtype):
+    # The backward pass keeps the returned half-precision output (not its float32 opmath value, twice the
+    # bytes), and the gradient from it still matches the float64 reference to the half-precision resolution.
+    x = np.random.default_rng(7).normal(size=(4, 32)).astype(np.float32)
+    xh = jnp.asarray(x).astype(dtype)
+    _, pull = jax.vjp(getattr(ja, name), xh)
+    saved = [leaf for leaf in jax.tree_util.tree_leaves(pull) if getattr(leaf, "size", 0) == xh.size]
+    assert saved and all(leaf.dtype == dtype for leaf in saved), [(leaf.dtype, leaf.shape) for leaf in saved]
+    ct = np.random.default_rng(8).normal(size=x.shape)
+    (g,) = pull(jnp.asarray(ct).astype(dtype))
+    ref = VJPS[name](np.asarray(xh, np.float64), np.asarray(jnp.asarray(ct).astype(dtype), np.float64))
+    one = float(np.spacing(np.array(1.0, dtype)))
+    np.testing.assert_allclose(np.asarray(g, np.float64), ref, rtol=0, atol=4 * one * np.max(np.abs(ct)))
