@@ -787,14 +787,14 @@ _POST = 5.9947274419558725e-22  # float32(exp(-96) * 2**68)
 def _gate_parts(b: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
     """``(deep, e, r)`` from one ``exp`` and one divide.
 
-    Off the deep tail ``e = exp(-|b|)`` and ``r = 1 / (1 + e)``, so ``sigmoid(b)`` is ``r`` (b >= 0) or ``e r``
-    and ``sigmoid'(b) = e r^2`` exactly in the tails (``s (1 - s)`` is 0 for b > 16.6).  In the deep tail
-    (b < _DEEP) ``e = exp(b + 96)`` (the scaled exponential of :data:`_POST`) and ``r = 1``.
+    Off the deep tail ``e = exp(-b)`` (at most ``e^80``: no overflow) and ``r = 1 / (1 + e)``, which is
+    ``sigmoid(b)`` for either sign, with ``sigmoid'(b) = (e r) r`` exact in both tails (``s (1 - s)`` is 0 for
+    b > 16.6; ``e r`` before the second ``r`` keeps ``e r^2`` from overflowing).  In the deep tail
+    (b < _DEEP) ``e = exp(b + 96)`` (the scaled exponential of :data:`_POST`); ``r`` is not used there.
     """
     deep = b < _DEEP
-    e = jnp.exp(jnp.where(deep, b + _SHIFT, -jnp.abs(b)))
-    r = jnp.where(deep, 1.0, 1.0 / (1.0 + e))
-    return deep, e, r
+    e = jnp.exp(jnp.where(deep, b + _SHIFT, -b))
+    return deep, e, 1.0 / (1.0 + e)
 
 
 def _scaled(a: jax.Array, deep: jax.Array, e: jax.Array, s: jax.Array) -> jax.Array:
@@ -804,7 +804,7 @@ def _scaled(a: jax.Array, deep: jax.Array, e: jax.Array, s: jax.Array) -> jax.Ar
 
 def _glu_value(a: jax.Array, b: jax.Array) -> jax.Array:
     deep, e, r = _gate_parts(b)
-    return _scaled(a, deep, e, jnp.where(b >= 0, r, e * r))
+    return _scaled(a, deep, e, r)
 
 
 def _glu_tangent(a: jax.Array, b: jax.Array, ta: jax.Array, tb: jax.Array) -> jax.Array:
@@ -812,8 +812,7 @@ def _glu_tangent(a: jax.Array, b: jax.Array, ta: jax.Array, tb: jax.Array) -> ja
     # d/db = a e r^2 = a sigmoid(b) sigmoid(-b) (deep tail: a exp(b), rescaled), formed from the primals first:
     # tb * (that), never (a * tb) * tiny.
     deep, e, r = _gate_parts(b)
-    s = jnp.where(b >= 0, r, e * r)
-    return _scaled(ta, deep, e, s) + tb * _scaled(a, deep, e, e * r * r)
+    return _scaled(ta, deep, e, r) + tb * _scaled(a, deep, e, (e * r) * r)
 
 
 _glu_lin = jax.checkpoint(_glu_tangent)
