@@ -115,9 +115,8 @@ def _silu_d1(x: jax.Array) -> jax.Array:
     xc = jnp.clip(x, -lim, lim)  # keeps t (1 + x) and d^2 finite and inf * 0 out
     t, m = _exp_neg_shifted(xc, *_d1_shift(x))
     d = m + t
-    # s (1 + x s(-x)) = (1 + e^{-x} (1 + x)) / (1 + e^{-x})^2 = m (m + t (1 + x)) / d^2: one divide;
-    # 1 + x is exact near the root x = -1.28, so nothing cancels there
-    return ((m + t * (1.0 + xc)) / (d * d)) * m
+    # s (1 + x s(-x)) = (1 + e^{-x} (1 + x)) / (1 + e^{-x})^2 = m (d + t x) / d^2: one divide, one fma
+    return ((d + t * xc) / (d * d)) * m
 
 
 @derivative(_silu_d1)
