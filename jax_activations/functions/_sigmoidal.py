@@ -99,7 +99,7 @@ def _sech2_times(x: jax.Array, m: float) -> jax.Array:
     return (2.0 * hr) * ((2.0 * m) * hr)
 
 
-# tanh'' = -2 tanh sech^2 written out: autodiff of 4e/(1+e)^2 cancels (1 - 2e/(1+e)) near 0.
+# tanh'' = -2 tanh sech^2 written out: autodiff of the sech^2 product would cancel near 0.
 @derivative(lambda x: -jnp.tanh(x) * _sech2_times(x, 2.0))
 def _sech2(x: jax.Array) -> jax.Array:
     return _sech2_times(x, 1.0)
@@ -253,7 +253,7 @@ def tanh(x: jax.Array, *, lean: bool = False) -> jax.Array:
       \tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}
 
     The value is XLA's ``tanh`` (on CPU about 4 ULP in float32). The derivative
-    is computed as :math:`4e/(1+e)^2` with :math:`e = e^{-2|x|}` (one exp, one divide),
+    is computed as :math:`(2h/(1+h^2))^2` with :math:`h = e^{-|x|}` (one exp, one divide),
     exact in the tails where the usual :math:`1 - \tanh^2 x` rounds to 0
     (:math:`|x| > 9`). Smooth; no kinks.
 
