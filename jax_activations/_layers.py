@@ -543,8 +543,11 @@ SPECS: tuple[LayerSpec, ...] = (
     LayerSpec(
         "ELU",
         "Keras' ELU layer: ``elu(x, alpha)``.",
-        lambda x, c: _registry.get("elu")(x, alpha=c.cfg["alpha"]),
-        fields=(Field("alpha", 1.0, real, "scale of the negative saturation"),),
+        lambda x, c: _registry.get("elu")(x, alpha=c.cfg["alpha"], lean=c.cfg["lean"]),
+        fields=(
+            Field("alpha", 1.0, real, "scale of the negative saturation"),
+            Field("lean", False, boolean, "derivative from the output: no extra training memory (needs alpha >= 0)"),
+        ),
         example="ELU()",
     ),
     LayerSpec(

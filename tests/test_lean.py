@@ -152,3 +152,18 @@ def test_half_precision_saves_the_half_precision_output(name, dtype):
     else:  # exact rules from the output: within 2 ULP of the half-precision derivative
         ulp = np.spacing(np.abs(ref).astype(dtype)).astype(np.float64)
         assert np.all(err <= 2 * ulp + 1e-30)
+
+
+def test_elu_layers_take_lean():
+    from jax_activations import linen, nnx
+
+    x = jnp.array([-30.0, -1.0, 2.0])
+    ref = ROWS["elu"].df(np.asarray(x, np.float64), alpha=1.0)
+    for make in (linen.ELU, nnx.ELU):
+        exact = make()
+        lean = make(lean=True)
+        call = (lambda m, v: m(v)) if make is nnx.ELU else (lambda m, v: m.apply({}, v))
+        g_exact = np.asarray(jax.grad(lambda v, m=exact, call=call: call(m, v).sum())(x), np.float64)
+        g_lean = np.asarray(jax.grad(lambda v, m=lean, call=call: call(m, v).sum())(x), np.float64)
+        np.testing.assert_allclose(g_exact, ref, rtol=1e-6)  # exact in the tail
+        assert g_lean[0] == 0.0 and abs(g_lean[1] - ref[1]) <= 1e-7 and g_lean[2] == 1.0
