@@ -25,11 +25,13 @@ __all__ = [
     "compute_dtype",
     "derivative",
     "double_where",
+    "HALF_DTYPES",
     "flag",
     "output_dtype",
 ]
 
 _HALF = (jnp.dtype(jnp.float16), jnp.dtype(jnp.bfloat16))
+HALF_DTYPES = _HALF  # computed in float32, rounded once
 
 
 def output_dtype(dtype: Any) -> jnp.dtype:
@@ -149,7 +151,7 @@ def derivative(
         by_half = {h: build(formula, h) for h in _HALF}
 
         def call(x: jax.Array, *params: Any) -> jax.Array:
-            half = _OUTPUT_HALF.get()
+            half = output_half()
             return plain(x, *params) if half is None else by_half[half](x, *params)
 
         call.fun = formula  # type: ignore[attr-defined]

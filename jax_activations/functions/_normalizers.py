@@ -283,7 +283,7 @@ def _custom(value, tangent):
 
         return plain, masked
 
-    variants = {half: build(half) for half in (None, jnp.dtype(jnp.float16), jnp.dtype(jnp.bfloat16))}
+    variants = {half: build(half) for half in (None, *_numerics.HALF_DTYPES)}
 
     def call(x: jax.Array, axes: tuple[int, ...], mask: jax.Array | None) -> jax.Array:
         plain, masked = variants[_numerics.output_half()]
